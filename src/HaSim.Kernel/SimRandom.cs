@@ -30,6 +30,12 @@ public sealed class SimRandom
         _s3 = expander.Next();
     }
 
+    /// <summary>A generator with an explicit xoshiro state, for checking against the reference vectors.</summary>
+    internal SimRandom(ulong s0, ulong s1, ulong s2, ulong s3)
+    {
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
     /// <summary>Creates the stream named <paramref name="streamName"/> (hashed with <see cref="StreamIds.FromName"/>).</summary>
     public SimRandom(ulong seed, string streamName) : this(seed, StreamIds.FromName(streamName))
     {

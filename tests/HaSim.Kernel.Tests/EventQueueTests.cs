@@ -1,0 +1,211 @@
+using HaSim.Kernel;
+using HaSim.Primitives;
+
+namespace HaSim.Kernel.Tests;
+
+public class EventQueueTests
+{
+    private static Instant At(long ns) => new(ns);
+
+    [Fact]
+    public void EventsAtEqualTimesComeOutInSchedulingOrder()
+    {
+        var queue = new EventQueue<int>(initialCapacity: 2);
+        // Interleave many equal times with earlier and later ones, forcing the heap to reorder.
+        for (var i = 0; i < 1000; i++)
+        {
+            queue.Enqueue(At(100), i);
+            queue.Enqueue(At(50 + (i % 7) * 20), -1);
+        }
+        var atHundred = new List<int>();
+        var last = long.MinValue;
+        while (queue.TryDequeue(out var time, out var ev))
+        {
+            Assert.True(time.NanosecondsSinceStart >= last, "times must not go backwards");
+            last = time.NanosecondsSinceStart;
+            if (ev >= 0)
+            {
+                atHundred.Add(ev);
+            }
+        }
+        Assert.Equal(Enumerable.Range(0, 1000), atHundred);
+    }
+
+    [Fact]
+    public void MatchesAStableSortOnRandomSchedules()
+    {
+        var rng = new SimRandom(11, 0);
+        var queue = new EventQueue<int>();
+        var reference = new List<(long Time, int Id)>();
+        var handles = new List<(TimerHandle Handle, long Time, int Id)>();
+        var popped = new List<(long, int)>();
+        var expected = new List<(long, int)>();
+        var nextId = 0;
+        for (var step = 0; step < 20_000; step++)
+        {
+            var action = rng.NextInt(10);
+            if (action < 6)
+            {
+                var t = rng.NextInt(200);
+                var h = queue.Enqueue(At(t), nextId);
+                reference.Add((t, nextId));
+                handles.Add((h, t, nextId));
+                nextId++;
+            }
+            else if (action < 8 && handles.Count > 0)
+            {
+                var k = rng.NextInt(handles.Count);
+                var (h, t, id) = handles[k];
+                var wasPending = reference.Remove((t, id));
+                Assert.Equal(wasPending, queue.Cancel(h));
+                handles.RemoveAt(k);
+            }
+            else if (reference.Count > 0)
+            {
+                // Reference: the earliest time, and among equal times the smallest id (= scheduled first).
+                var min = reference.OrderBy(e => e.Time).ThenBy(e => e.Id).First();
+                reference.Remove(min);
+                expected.Add(min);
+                Assert.True(queue.TryDequeue(out var time, out var id));
+                popped.Add((time.NanosecondsSinceStart, id));
+            }
+            Assert.Equal(reference.Count, queue.Count);
+        }
+        Assert.Equal(expected, popped);
+    }
+
+    [Fact]
+    public void CancelledEventsNeverFireAndStaleHandlesCancelNothing()
+    {
+        var queue = new EventQueue<int>();
+        var a = queue.Enqueue(At(10), 1);
+        var b = queue.Enqueue(At(20), 2);
+        Assert.True(queue.IsPending(a));
+        Assert.True(queue.Cancel(a));
+        Assert.False(queue.IsPending(a));
+        Assert.False(queue.Cancel(a));
+
+        // The freed slot is reused by the next event; the old handle must not cancel it.
+        var c = queue.Enqueue(At(5), 3);
+        Assert.Equal(a.Slot, c.Slot);
+        Assert.False(queue.Cancel(a));
+        Assert.False(queue.Cancel(TimerHandle.None));
+
+        Assert.True(queue.TryDequeue(out _, out var first));
+        Assert.Equal(3, first);
+        Assert.True(queue.TryDequeue(out _, out var second));
+        Assert.Equal(2, second);
+        Assert.False(queue.TryDequeue(out _, out _));
+        Assert.False(queue.Cancel(b));
+    }
+
+    [Fact]
+    public void SteadyStateSchedulingAllocatesNothing()
+    {
+        var queue = new EventQueue<(long, long)>();
+        var rng = new SimRandom(1, 0);
+        void Churn(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var h = queue.Enqueue(At(rng.NextInt(1000) + i), (i, i));
+                if ((i & 3) == 0)
+                {
+                    queue.Cancel(h);
+                }
+                if (queue.Count > 100)
+                {
+                    queue.TryDequeue(out _, out _);
+                }
+            }
+        }
+        Churn(10_000); // warm-up: reach the steady-state depth and JIT everything
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Churn(100_000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
+
+public class SchedulerTests
+{
+    private readonly record struct Ping(int Id);
+
+    private sealed class Recorder(Scheduler<Ping> scheduler) : IEventHandler<Ping>
+    {
+        public List<(Instant, int)> Seen { get; } = [];
+        public Func<Instant, Ping, bool>? OnEvent { get; init; }
+
+        public void Handle(Instant now, in Ping ev)
+        {
+            Assert.Equal(now, scheduler.Now);
+            Seen.Add((now, ev.Id));
+            OnEvent?.Invoke(now, ev);
+        }
+    }
+
+    [Fact]
+    public void RunsUpToAndIncludingTheHorizonAndLeavesLaterEventsPending()
+    {
+        var s = new Scheduler<Ping>();
+        s.At(Instant.Start + Duration.Parse("1s"), new Ping(1));
+        s.At(Instant.Start + Duration.Parse("2s"), new Ping(2));
+        s.At(Instant.Start + Duration.Parse("3s"), new Ping(3));
+        var r = new Recorder(s);
+        var result = s.Run(r, RunLimits.For(Duration.Parse("2s")));
+        Assert.Equal(StopReason.HorizonReached, result.Reason);
+        Assert.Equal([1, 2], r.Seen.Select(x => x.Item2));
+        Assert.Equal(Instant.Start + Duration.Parse("2s"), s.Now);
+        Assert.Equal(1, s.PendingEvents);
+
+        var rest = s.Run(r, RunLimits.For(Duration.Parse("10s")));
+        Assert.Equal(StopReason.QueueEmpty, rest.Reason);
+        Assert.Equal(3, s.EventsProcessed);
+    }
+
+    [Fact]
+    public void ALivelockHitsTheEventBoundInsteadOfHanging()
+    {
+        var s = new Scheduler<Ping>();
+        // An event that reschedules itself with zero delay never lets time advance.
+        var r = new Recorder(s) { OnEvent = (_, p) => { s.After(Duration.Zero, p); return true; } };
+        s.At(Instant.Start, new Ping(0));
+        var result = s.Run(r, RunLimits.For(Duration.Parse("1s"), maxEvents: 10_000));
+        Assert.Equal(StopReason.EventBudgetExhausted, result.Reason);
+        Assert.True(result.IsFailure);
+        Assert.Equal(10_000, result.EventsProcessed);
+        Assert.Contains("10000 events", result.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CancelledTimersDoNotFire()
+    {
+        var s = new Scheduler<Ping>();
+        var timeout = s.After(Duration.Parse("5s"), new Ping(99));
+        var r = new Recorder(s) { OnEvent = (_, p) => p.Id == 1 && s.Cancel(timeout) };
+        s.After(Duration.Parse("1s"), new Ping(1));
+        s.Run(r, RunLimits.For(Duration.Parse("10s")));
+        Assert.Equal([1], r.Seen.Select(x => x.Item2));
+    }
+
+    [Fact]
+    public void HandlersCanStopTheRun()
+    {
+        var s = new Scheduler<Ping>();
+        var r = new Recorder(s) { OnEvent = (_, _) => { s.RequestStop(); return true; } };
+        s.After(Duration.Parse("1s"), new Ping(1));
+        s.After(Duration.Parse("2s"), new Ping(2));
+        var result = s.Run(r, RunLimits.For(Duration.Parse("10s")));
+        Assert.Equal(StopReason.StopRequested, result.Reason);
+        Assert.Single(r.Seen);
+    }
+
+    [Fact]
+    public void SchedulingInThePastIsRejected()
+    {
+        var s = new Scheduler<Ping>();
+        s.After(Duration.Parse("1s"), new Ping(1));
+        s.Run(new Recorder(s), RunLimits.For(Duration.Parse("10s")));
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.At(Instant.Start, new Ping(2)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.After(Duration.Parse("-1ms"), new Ping(2)));
+    }
+}
