@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace HaSim.Cli.Tests;
+
+/// <summary>Runs the hasim CLI as a child process, the way a user does, and captures what it prints.</summary>
+internal static class CliProcess
+{
+    public sealed record Output(int ExitCode, string StdOut, string StdErr);
+
+    public static Output Run(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "hasim.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException("hasim.dll was not copied next to the tests", dll);
+        }
+        // The SDK tells test hosts where the dotnet executable is; fall back to PATH.
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dotnet);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("hasim " + string.Join(' ', args) + " did not finish in 2 minutes");
+        }
+        return new Output(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
