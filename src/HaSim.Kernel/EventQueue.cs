@@ -16,38 +16,38 @@ public readonly record struct TimerHandle(int Slot, int Generation)
 
 /// <summary>
 /// The future-event list: events ordered by (time, sequence), so events at equal times come out
-/// in the order they were scheduled (FIFO), unlike .NET's PriorityQueue. It is an indexed 4-ary
-/// min-heap over a pool of slots: cancelling removes the event at once (no tombstones piling up
-/// behind long timers), and in steady state nothing is allocated per event, because slots and
-/// heap entries are reused.
+/// in the order they were scheduled (FIFO), unlike .NET's PriorityQueue. A 4-ary min-heap whose
+/// entries carry their payload, so sifting touches one array.
+/// Cancelling is O(1): it invalidates the handle's slot, and the stale entry is dropped when it
+/// reaches the top, or all at once when stale entries outnumber live ones (so long timers that
+/// are cancelled and re-armed again and again cannot pile up). In steady state nothing is
+/// allocated per event: heap entries and slots are reused.
 /// </summary>
 public sealed class EventQueue<TEvent> where TEvent : struct
 {
     private const int Arity = 4;
+    private const int MinStaleForCompaction = 32;
 
-    // Heap entries carry their keys so that sifting compares contiguous memory; the payload stays
-    // in the slot and never moves.
-    private struct HeapEntry
+    private struct Entry
     {
         public long Time;
         public long Sequence;
         public int Slot;
-    }
-
-    private struct Slot
-    {
-        public TEvent Event;
-        public int HeapIndex; // -1 when the slot is free
         public int Generation;
-        public int NextFree;
+        public TEvent Event;
     }
 
-    private HeapEntry[] _heap;
-    private Slot[] _slots;
-    private int _count;
+    private Entry[] _heap;
+    private int _heapCount;
+    private int _staleCount;
+    private long _nextSequence;
+
+    // A slot is a cancellation ticket. Its generation moves on when its event fires or is
+    // cancelled, which turns every outstanding handle and heap entry for it stale at once.
+    private int[] _slotGeneration;
+    private int[] _nextFreeSlot;
     private int _freeHead = -1;
     private int _slotsUsed;
-    private long _nextSequence;
 
     public EventQueue(int initialCapacity = 64)
     {
@@ -55,28 +55,36 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         {
             throw new ArgumentOutOfRangeException(nameof(initialCapacity), "capacity must be positive");
         }
-        _heap = new HeapEntry[initialCapacity];
-        _slots = new Slot[initialCapacity];
+        _heap = new Entry[initialCapacity];
+        _slotGeneration = new int[initialCapacity];
+        _nextFreeSlot = new int[initialCapacity];
     }
 
-    /// <summary>The number of pending events.</summary>
-    public int Count => _count;
+    /// <summary>The number of pending (not cancelled) events.</summary>
+    public int Count => _heapCount - _staleCount;
+
+    /// <summary>Heap entries including cancelled ones not yet dropped (for tests of the compaction bound).</summary>
+    internal int EntriesIncludingStale => _heapCount;
 
     /// <summary>Schedules <paramref name="ev"/> at <paramref name="time"/>, after every event already scheduled for that time.</summary>
     public TimerHandle Enqueue(Instant time, in TEvent ev)
     {
         var slot = AllocateSlot();
-        ref var s = ref _slots[slot];
-        s.Event = ev;
-        if (_count == _heap.Length)
+        var generation = _slotGeneration[slot];
+        if (_heapCount == _heap.Length)
         {
             Array.Resize(ref _heap, _heap.Length * 2);
         }
-        var index = _count++;
-        _heap[index] = new HeapEntry { Time = time.NanosecondsSinceStart, Sequence = _nextSequence++, Slot = slot };
-        s.HeapIndex = index;
-        SiftUp(index);
-        return new TimerHandle(slot, s.Generation);
+        var entry = new Entry
+        {
+            Time = time.NanosecondsSinceStart,
+            Sequence = _nextSequence++,
+            Slot = slot,
+            Generation = generation,
+            Event = ev,
+        };
+        SiftUp(_heapCount++, entry);
+        return new TimerHandle(slot, generation);
     }
 
     /// <summary>Removes a pending event. Returns false if it already fired, was cancelled, or the handle is None.</summary>
@@ -86,9 +94,12 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         {
             return false;
         }
-        var index = _slots[handle.Slot].HeapIndex;
-        RemoveAt(index);
-        FreeSlot(handle.Slot);
+        ReleaseSlot(handle.Slot);
+        _staleCount++;
+        if (_staleCount >= MinStaleForCompaction && _staleCount * 2 > _heapCount)
+        {
+            Compact();
+        }
         return true;
     }
 
@@ -96,13 +107,13 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     public bool IsPending(TimerHandle handle) =>
         handle.Generation != 0
         && (uint)handle.Slot < (uint)_slotsUsed
-        && _slots[handle.Slot].Generation == handle.Generation
-        && _slots[handle.Slot].HeapIndex >= 0;
+        && _slotGeneration[handle.Slot] == handle.Generation;
 
     /// <summary>The time of the earliest pending event.</summary>
     public bool TryPeekTime(out Instant time)
     {
-        if (_count == 0)
+        DropStaleTop();
+        if (_heapCount == 0)
         {
             time = default;
             return false;
@@ -112,91 +123,117 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     }
 
     /// <summary>Removes and returns the earliest event (the first scheduled among equal times).</summary>
-    public bool TryDequeue(out Instant time, out TEvent ev)
+    public bool TryDequeue(out Instant time, out TEvent ev) => TryDequeueUntil(Instant.MaxValue, out time, out ev);
+
+    /// <summary>
+    /// Removes and returns the earliest event if it is due at or before <paramref name="until"/>;
+    /// otherwise leaves the queue as it is. One call per event in the simulation loop.
+    /// </summary>
+    public bool TryDequeueUntil(Instant until, out Instant time, out TEvent ev)
     {
-        if (_count == 0)
+        DropStaleTop();
+        if (_heapCount == 0 || _heap[0].Time > until.NanosecondsSinceStart)
         {
             time = default;
             ev = default;
             return false;
         }
-        var root = _heap[0];
-        time = new Instant(root.Time);
-        ev = _slots[root.Slot].Event;
-        RemoveAt(0);
-        FreeSlot(root.Slot);
+        ref var top = ref _heap[0];
+        time = new Instant(top.Time);
+        ev = top.Event;
+        ReleaseSlot(top.Slot);
+        RemoveTop();
         return true;
     }
 
     /// <summary>Drops every pending event; outstanding handles become stale.</summary>
     public void Clear()
     {
-        while (_count > 0)
+        for (var i = 0; i < _heapCount; i++)
         {
-            var slot = _heap[_count - 1].Slot;
-            _count--;
-            FreeSlot(slot);
+            ref var entry = ref _heap[i];
+            if (_slotGeneration[entry.Slot] == entry.Generation)
+            {
+                ReleaseSlot(entry.Slot);
+            }
+            entry = default;
+        }
+        _heapCount = 0;
+        _staleCount = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void DropStaleTop()
+    {
+        while (_heapCount > 0 && _slotGeneration[_heap[0].Slot] != _heap[0].Generation)
+        {
+            _staleCount--;
+            RemoveTop();
         }
     }
 
     private int AllocateSlot()
     {
-        int slot;
         if (_freeHead >= 0)
         {
-            slot = _freeHead;
-            _freeHead = _slots[slot].NextFree;
+            var slot = _freeHead;
+            _freeHead = _nextFreeSlot[slot];
+            return slot;
         }
-        else
+        if (_slotsUsed == _slotGeneration.Length)
         {
-            if (_slotsUsed == _slots.Length)
-            {
-                Array.Resize(ref _slots, _slots.Length * 2);
-            }
-            slot = _slotsUsed++;
+            Array.Resize(ref _slotGeneration, _slotGeneration.Length * 2);
+            Array.Resize(ref _nextFreeSlot, _nextFreeSlot.Length * 2);
         }
-        ref var s = ref _slots[slot];
-        // Generation 0 is reserved for TimerHandle.None; skip it on wrap-around.
-        s.Generation = s.Generation == int.MaxValue ? 1 : s.Generation + 1;
-        return slot;
+        _slotGeneration[_slotsUsed] = 1; // generation 0 is reserved for TimerHandle.None
+        return _slotsUsed++;
     }
 
-    private void FreeSlot(int slot)
+    private void ReleaseSlot(int slot)
     {
-        ref var s = ref _slots[slot];
-        s.HeapIndex = -1;
-        s.Event = default; // do not keep references alive through a freed slot
-        s.NextFree = _freeHead;
+        ref var generation = ref _slotGeneration[slot];
+        generation = generation == int.MaxValue ? 1 : generation + 1;
+        _nextFreeSlot[slot] = _freeHead;
         _freeHead = slot;
     }
 
-    private void RemoveAt(int index)
+    private void RemoveTop()
     {
-        var last = --_count;
-        if (index == last)
+        var last = --_heapCount;
+        if (last > 0)
         {
-            return;
+            SiftDown(0, _heap[last]);
         }
-        _heap[index] = _heap[last];
-        _slots[_heap[index].Slot].HeapIndex = index;
-        if (index > 0 && Less(_heap[index], _heap[(index - 1) / Arity]))
+        _heap[last] = default; // do not keep references alive through a removed entry
+    }
+
+    private void Compact()
+    {
+        var live = 0;
+        for (var i = 0; i < _heapCount; i++)
         {
-            SiftUp(index);
+            if (_slotGeneration[_heap[i].Slot] == _heap[i].Generation)
+            {
+                _heap[live++] = _heap[i];
+            }
         }
-        else
+        Array.Clear(_heap, live, _heapCount - live);
+        _heapCount = live;
+        _staleCount = 0;
+        // Floyd's heap construction: sift down every internal node, last first.
+        for (var i = (live - 2) / Arity; i >= 0; i--)
         {
-            SiftDown(index);
+            SiftDown(i, _heap[i]);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Less(in HeapEntry a, in HeapEntry b) =>
+    private static bool Less(in Entry a, in Entry b) =>
         a.Time < b.Time || (a.Time == b.Time && a.Sequence < b.Sequence);
 
-    private void SiftUp(int index)
+    private void SiftUp(int index, in Entry entry)
     {
         var heap = _heap;
-        var entry = heap[index];
         while (index > 0)
         {
             var parent = (index - 1) / Arity;
@@ -205,18 +242,15 @@ public sealed class EventQueue<TEvent> where TEvent : struct
                 break;
             }
             heap[index] = heap[parent];
-            _slots[heap[index].Slot].HeapIndex = index;
             index = parent;
         }
         heap[index] = entry;
-        _slots[entry.Slot].HeapIndex = index;
     }
 
-    private void SiftDown(int index)
+    private void SiftDown(int index, in Entry entry)
     {
         var heap = _heap;
-        var count = _count;
-        var entry = heap[index];
+        var count = _heapCount;
         while (true)
         {
             var first = index * Arity + 1;
@@ -238,10 +272,8 @@ public sealed class EventQueue<TEvent> where TEvent : struct
                 break;
             }
             heap[index] = heap[best];
-            _slots[heap[index].Slot].HeapIndex = index;
             index = best;
         }
         heap[index] = entry;
-        _slots[entry.Slot].HeapIndex = index;
     }
 }

@@ -108,20 +108,17 @@ public sealed class Scheduler<TEvent> where TEvent : struct
         var until = limits.Until;
         while (true)
         {
-            if (!_queue.TryPeekTime(out var next))
+            if (handled == limits.MaxEvents)
             {
-                return Finish(StopReason.QueueEmpty, handled, limits);
+                // Out of budget: a failure only if work remains within the horizon.
+                return _queue.TryPeekTime(out var pending) && pending <= until
+                    ? Finish(StopReason.EventBudgetExhausted, handled, limits)
+                    : Finish(EndReason(until), handled, limits);
             }
-            if (next > until)
+            if (!_queue.TryDequeueUntil(until, out var time, out var ev))
             {
-                Now = until;
-                return Finish(StopReason.HorizonReached, handled, limits);
+                return Finish(EndReason(until), handled, limits);
             }
-            if (handled >= limits.MaxEvents)
-            {
-                return Finish(StopReason.EventBudgetExhausted, handled, limits);
-            }
-            _queue.TryDequeue(out var time, out var ev);
             Now = time;
             handled++;
             handler.Handle(time, ev);
@@ -130,6 +127,17 @@ public sealed class Scheduler<TEvent> where TEvent : struct
                 return Finish(StopReason.StopRequested, handled, limits);
             }
         }
+    }
+
+    // The loop found nothing due by the horizon: either nothing is left, or the rest lies beyond it.
+    private StopReason EndReason(Instant until)
+    {
+        if (_queue.Count == 0)
+        {
+            return StopReason.QueueEmpty;
+        }
+        Now = until;
+        return StopReason.HorizonReached;
     }
 
     private RunResult Finish(StopReason reason, long handled, RunLimits limits)

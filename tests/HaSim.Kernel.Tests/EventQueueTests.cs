@@ -100,6 +100,27 @@ public class EventQueueTests
     }
 
     [Fact]
+    public void RearmedTimersDoNotPileUpBehindLongDeadlines()
+    {
+        // A heartbeat timeout re-armed every step: each re-arm cancels a timer far in the future.
+        var queue = new EventQueue<int>();
+        var timeout = TimerHandle.None;
+        for (var step = 0; step < 100_000; step++)
+        {
+            queue.Cancel(timeout);
+            timeout = queue.Enqueue(At(step + 1_000_000_000L), step);
+            queue.Enqueue(At(step), -1);
+            Assert.True(queue.TryDequeue(out _, out var ev));
+            Assert.Equal(-1, ev);
+            Assert.True(queue.EntriesIncludingStale <= 2 * 32 + 2, $"{queue.EntriesIncludingStale} entries held");
+        }
+        Assert.Equal(1, queue.Count);
+        Assert.True(queue.TryDequeue(out var last, out var id));
+        Assert.Equal(99_999, id);
+        Assert.Equal(99_999 + 1_000_000_000L, last.NanosecondsSinceStart);
+    }
+
+    [Fact]
     public void SteadyStateSchedulingAllocatesNothing()
     {
         var queue = new EventQueue<(long, long)>();
