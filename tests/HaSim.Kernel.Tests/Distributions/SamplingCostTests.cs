@@ -1,0 +1,93 @@
+using HaSim.Kernel.Distributions;
+
+namespace HaSim.Kernel.Tests.Distributions;
+
+/// <summary>What sampling costs the hot path: no allocation, and a known number of draws.</summary>
+public class SamplingCostTests
+{
+    /// <summary>Every case, and the constant (which has no place in the CDF-based tests).</summary>
+    public static TheoryData<string> AllKinds => [.. DistributionCases.All.Keys, "const"];
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void SamplingAllocatesNothing(string name)
+    {
+        var distribution = Parse(name);
+        var rng = new SimRandom(11, "allocation/" + name);
+        // Warm-up: the first calls may allocate while the runtime JIT-compiles and tiers up.
+        var checksum = SampleMany(distribution, rng);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        checksum += SampleMany(distribution, rng);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.NotEqual(0, checksum);
+    }
+
+    /// <summary>
+    /// Inverse-transform kinds draw exactly one number per sample, and a mixture one more than the
+    /// component it picks; so with such components a stream's position never depends on the values
+    /// drawn. (Gamma's rejection sampler is the exception: about two draws a sample, varying.)
+    /// </summary>
+    [Theory]
+    [InlineData("const(1ms)", 0)]
+    [InlineData("uniform(min=0.5ms, max=1.5ms)", 1)]
+    [InlineData("exp(mean=1ms)", 1)]
+    [InlineData("normal(mean=0.1ms, sd=0.2ms)", 1)]
+    [InlineData("lognormal(median=0.8ms, p99=2ms)", 1)]
+    [InlineData("pareto(xm=0.2ms, alpha=10)", 1)]
+    [InlineData("shifted(min=1ms, exp(mean=0.2ms))", 1)]
+    [InlineData("empirical(0: 0.1ms, 0.5: 0.8ms, 1: 5ms)", 1)]
+    [InlineData("mix(0.9: pareto(xm=0.2ms, alpha=10), 0.1: exp(mean=0.6ms))", 2)]
+    [InlineData("mix(1: mix(1: uniform(min=0s, max=1ms), 1: exp(mean=1ms)), 2: mix(1: pareto(xm=1ms, alpha=2), 3: normal(mean=1ms, sd=1ms)))", 3)]
+    public void DrawsPerSampleAreFixed(string text, int draws)
+    {
+        var distribution = LatencyDistribution.Parse(text);
+        var rng = new SimRandom(13, 0);
+        var reference = new SimRandom(13, 0);
+        for (var i = 0; i < 1000; i++)
+        {
+            distribution.Sample(rng);
+        }
+        for (var i = 0; i < 1000 * draws; i++)
+        {
+            reference.NextUInt64();
+        }
+
+        Assert.Equal(reference.NextUInt64(), rng.NextUInt64());
+    }
+
+    /// <summary>
+    /// Golden values: the first samples at a fixed seed, so that a change to any sampler (and so
+    /// to every simulation result) is seen and made on purpose.
+    /// </summary>
+    [Theory]
+    [InlineData("exp(mean=1ms)", new long[] { 56382, 49370, 1329617 })]
+    [InlineData("normal(mean=1ms, sd=0.2ms)", new long[] { 680041, 667431, 1125859 })]
+    [InlineData("lognormal(median=0.8ms, p99=2ms)", new long[] { 426022, 415572, 1025027 })]
+    [InlineData("gamma(shape=0.5, mean=1ms)", new long[] { 163777, 189017, 897763 })]
+    [InlineData("mix(0.9: pareto(xm=0.2ms, alpha=10), 0.1: empirical(0: 0.1ms, 0.5: 0.8ms, 1: 5ms))", new long[] { 200990, 205981, 210485 })]
+    public void GoldenSamples(string text, long[] expected)
+    {
+        var distribution = LatencyDistribution.Parse(text);
+        var rng = new SimRandom(42, "golden");
+
+        long[] actual = [.. expected.Select(_ => distribution.Sample(rng).Nanoseconds)];
+
+        Assert.Equal(expected, actual);
+    }
+
+    private static LatencyDistribution Parse(string name) =>
+        name == "const" ? LatencyDistribution.Parse("const(1ms)") : DistributionCases.All[name].Parse();
+
+    private static long SampleMany(LatencyDistribution distribution, SimRandom rng)
+    {
+        var checksum = 0L;
+        for (var i = 0; i < 100_000; i++)
+        {
+            checksum += distribution.Sample(rng).Nanoseconds;
+        }
+        return checksum;
+    }
+}
