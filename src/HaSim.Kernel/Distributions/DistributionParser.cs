@@ -76,14 +76,32 @@ internal sealed class DistributionParser
     private int _position;
     private DistributionParseError? _error;
 
-    private DistributionParser(string text) => _text = text;
+    private readonly DistributionQuantity _quantity;
+
+    private DistributionParser(string text, DistributionQuantity quantity)
+    {
+        _text = text;
+        _quantity = quantity;
+    }
 
     public static bool TryParse(
         string text,
         [NotNullWhen(true)] out LatencyDistribution? distribution,
+        [NotNullWhen(false)] out DistributionParseError? error) =>
+        TryParse(text, DistributionQuantity.Time, out distribution, out error);
+
+    /// <summary>
+    /// Parses a distribution whose values are <paramref name="quantity"/>: with
+    /// <see cref="DistributionQuantity.Bytes"/> every place that takes a duration takes a size
+    /// instead (<c>8kB</c>), held as one nanosecond per byte.
+    /// </summary>
+    public static bool TryParse(
+        string text,
+        DistributionQuantity quantity,
+        [NotNullWhen(true)] out LatencyDistribution? distribution,
         [NotNullWhen(false)] out DistributionParseError? error)
     {
-        var parser = new DistributionParser(text);
+        var parser = new DistributionParser(text, quantity);
         if (parser.TryDistribution(depth: 1, out distribution) && parser.TryEnd())
         {
             error = null;
@@ -346,7 +364,17 @@ internal sealed class DistributionParser
         var token = ReadToken();
         if (token.Length == 0)
         {
-            return Fail(column, $"expected {what} (a duration such as 1ms), found {Found()}{MissingParenthesisHint()}; expected {syntax}");
+            var example = _quantity == DistributionQuantity.Bytes ? "a size such as 8kB" : "a duration such as 1ms";
+            return Fail(column, $"expected {what} ({example}), found {Found()}{MissingParenthesisHint()}; expected {syntax}");
+        }
+        if (_quantity == DistributionQuantity.Bytes)
+        {
+            if (ByteText.TryParseSize(token, out var bytes, out var sizeError))
+            {
+                value = Duration.FromNanoseconds(bytes);
+                return true;
+            }
+            return Fail(column, $"{what}: {sizeError}");
         }
         // DurationText's message already says what a duration looks like, units included.
         return DurationText.TryParse(token, out value, out var error) || Fail(column, $"{what}: {error}");
