@@ -1,0 +1,15 @@
+using HaSim.Kernel;
+using HaSim.Model.Spec;
+
+namespace HaSim.Model.Cluster;
+
+/// <summary>Runs cluster models: the public entry to the simulation.</summary>
+public static class ClusterRunner
+{
+    /// <summary>
+    /// Runs <paramref name="spec"/> once with <paramref name="seed"/>. The lag time series goes to
+    /// <paramref name="lagSink"/> as it is produced; every traced state change to <paramref name="traceSink"/>.
+    /// </summary>
+    public static ClusterRunReport Run(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null) =>
+        new ClusterSimulation(spec, seed, lagSink, traceSink).Run();
+}

@@ -1,0 +1,89 @@
+using HaSim.Kernel;
+using HaSim.Kernel.Statistics;
+using HaSim.Model.Spec;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Cluster;
+
+/// <summary>
+/// A node's WAL pipeline, as positions in bytes: WAL received (on the primary: inserted) is
+/// written to the OS, then flushed to disk, then (standbys) replayed. Each stage runs one
+/// operation at a time and each operation takes everything that is ready when it starts, which
+/// is group commit on the primary and walreceiver batching on a standby.
+/// </summary>
+internal sealed class NodeRuntime
+{
+    public NodeRuntime(NodeSpec spec, ulong seed)
+    {
+        Spec = spec;
+        DiskRandom = new SimRandom(seed, StreamIds.FromName("disk", spec.Id.Value));
+        ReplayNanosPerByte = Duration.NanosPerSecond / spec.ReplayBytesPerSecond;
+    }
+
+    public NodeSpec Spec { get; }
+    public NodeId Id => Spec.Id;
+    public SimRandom DiskRandom { get; }
+    public double ReplayNanosPerByte { get; }
+
+    public long Received;
+    public long Written;
+    public long Flushed;
+    public long Replayed;
+    public bool Writing;
+    public bool Flushing;
+    public bool Replaying;
+
+    /// <summary>On a standby: the link to the primary, for replies.</summary>
+    public Link? ToPrimary;
+}
+
+/// <summary>
+/// What the primary knows and measures about one downstream node (standby or storage node): its
+/// sender and link, the positions it last reported (pg_stat_replication), and, for measurement
+/// only, the acknowledged commits it does not yet hold.
+/// </summary>
+internal sealed class ReplicaView(NodeRuntime node, Link link)
+{
+    public NodeRuntime Runtime { get; } = node;
+    public NodeId Node => Runtime.Id;
+    public Link Link { get; } = link;
+    public bool Connected { get; set; } = true;
+
+    public long Sent;
+    public long ReportedWrite;
+    public long ReportedFlush;
+    public long ReportedApply;
+
+    public LagTracker Lag { get; } = new();
+
+    public long Reported(AckPoint point) => point switch
+    {
+        AckPoint.Write => ReportedWrite,
+        AckPoint.Flush => ReportedFlush,
+        _ => ReportedApply,
+    };
+
+    // Measurements.
+    public LogLinearHistogram WriteLag { get; } = new();
+    public LogLinearHistogram FlushLag { get; } = new();
+    public LogLinearHistogram ReplayLag { get; } = new();
+    public LogLinearHistogram LagBytes { get; } = new();
+
+    /// <summary>Acknowledged commits not yet flushed on this node (LSN, acknowledgement time), oldest first.</summary>
+    public RingBuffer<(long Lsn, long AckedAt)> NotDurable { get; } = new();
+
+    /// <summary>Acknowledged commits not yet replayed on this node, oldest first (read staleness).</summary>
+    public RingBuffer<(long Lsn, long AckedAt)> NotReplayed { get; } = new();
+
+    /// <summary>Time integral of <see cref="NotDurable"/>.Count over the measured period, in transaction-nanoseconds.</summary>
+    public double NotDurableArea;
+    public long NotDurableSince;
+    public double DurabilityDelaySum; // nanoseconds, over measured commits
+    public long DurabilityDelayCount;
+
+    public void AccumulateNotDurable(long now)
+    {
+        NotDurableArea += (double)NotDurable.Count * (now - NotDurableSince);
+        NotDurableSince = now;
+    }
+}
