@@ -8,8 +8,10 @@ public static class ClusterRunner
 {
     /// <summary>
     /// Runs <paramref name="spec"/> once with <paramref name="seed"/>. The lag time series goes to
-    /// <paramref name="lagSink"/> as it is produced; every traced state change to <paramref name="traceSink"/>.
+    /// <paramref name="lagSink"/> as it is produced; every traced state change to <paramref name="traceSink"/>;
+    /// <paramref name="progress"/> hears (simulated now, simulated end) a hundred times along the way.
     /// </summary>
-    public static ClusterRunReport Run(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null) =>
-        new ClusterSimulation(spec, seed, lagSink, traceSink).Run();
+    public static ClusterRunReport Run(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null,
+        Action<Primitives.Instant, Primitives.Instant>? progress = null) =>
+        new ClusterSimulation(spec, seed, lagSink, traceSink).Run(progress);
 }

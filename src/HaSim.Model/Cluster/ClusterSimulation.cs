@@ -183,15 +183,33 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
             : _spec.Network.CrossRegion;
     }
 
-    /// <summary>Runs the model for its warm-up and duration and returns the measurements.</summary>
-    public ClusterRunReport Run()
+    /// <summary>
+    /// Runs the model for its warm-up and duration and returns the measurements. The run goes in
+    /// slices so that <paramref name="progress"/> can report how much simulated time has passed;
+    /// slicing does not change the result (the horizon of each slice is just a pause).
+    /// </summary>
+    public ClusterRunReport Run(Action<Instant, Instant>? progress = null)
     {
         ScheduleStart();
-        RunResult result;
+        var end = Instant.Start + _spec.TotalTime;
+        const int Slices = 100;
+        RunResult result = default;
         string? failure = null;
+        long handled = 0;
         try
         {
-            result = _scheduler.Run(this, new RunLimits(Instant.Start + _spec.TotalTime, _spec.MaxEvents));
+            for (var slice = 1; slice <= Slices; slice++)
+            {
+                var until = slice == Slices ? end : Instant.Start + _spec.TotalTime * slice / Slices;
+                result = _scheduler.Run(this, new RunLimits(until, _spec.MaxEvents - handled));
+                handled += result.EventsProcessed;
+                progress?.Invoke(_scheduler.Now, end);
+                if (result.Reason is StopReason.EventBudgetExhausted or StopReason.StopRequested)
+                {
+                    break;
+                }
+            }
+            result = result with { EventsProcessed = handled, MaxEvents = _spec.MaxEvents };
             if (result.IsFailure)
             {
                 failure = result.Describe();

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using HaSim.Experiments.Loading;
+using HaSim.Experiments.Runs;
+using HaSim.Model.Cluster;
+using HaSim.Model.Spec;
+using HaSim.Primitives;
+
+namespace HaSim.Cli;
+
+/// <summary><c>hasim run [MODEL]</c>: one run of a cluster model, a summary on the terminal, CSV on request.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string?>("MODEL")
+        {
+            Description = "A model file (YAML). Without one, the embedded lesson model runs: one region, three zones, a FIRST 1 synchronous standby and an asynchronous one.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var seed = new Option<ulong>("--seed") { Description = "The run seed: the same seed gives the same result, bit for bit.", DefaultValueFactory = _ => 1 };
+        var duration = new Option<string?>("--duration") { Description = "Measured simulated time after the warm-up (overrides the model), e.g. 60s or 1h." };
+        var warmup = new Option<string?>("--warmup") { Description = "Simulated warm-up before measuring (overrides the model)." };
+        var rate = new Option<string?>("--rate") { Description = "Open-loop transactions per second (overrides the model's workload rate)." };
+        var output = new Option<string?>("--out") { Description = "Write summary.csv, standbys.csv, commit_latency_histogram.csv and lag.csv into this directory." };
+        var maxEvents = new Option<string?>("--max-events") { Description = "Hard bound on simulated events; reaching it fails the run." };
+
+        var command = new Command("run", "Simulate a cluster model and report commit latency, throughput and replication lag.")
+        {
+            model, seed, duration, warmup, rate, output, maxEvents,
+        };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var path = parse.GetValue(model);
+            var spec = path is null ? ModelLoader.LoadDefault() : ModelLoader.LoadFile(path);
+            spec = ApplyOverrides(spec, parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(rate), parse.GetValue(maxEvents));
+            return Run(spec, parse.GetValue(seed), parse.GetValue(output));
+        }));
+        return command;
+    }
+
+    private static ClusterSpec ApplyOverrides(ClusterSpec spec, string? duration, string? warmup, string? rate, string? maxEvents)
+    {
+        if (duration is not null)
+        {
+            spec = spec with { Duration = CliErrors.PositiveDuration("--duration", duration) };
+        }
+        if (warmup is not null)
+        {
+            spec = spec with { Warmup = CliErrors.Duration("--warmup", warmup, allowZero: true) };
+        }
+        if (rate is not null)
+        {
+            if (!double.TryParse(rate, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) || !double.IsFinite(r) || r <= 0)
+            {
+                throw new CliInputException($"--rate: '{rate}' is not a positive number of transactions per second");
+            }
+            spec = spec with { Workload = spec.Workload with { OpenLoopRate = r } };
+        }
+        if (maxEvents is not null)
+        {
+            if (!long.TryParse(maxEvents, NumberStyles.None, CultureInfo.InvariantCulture, out var m) || m < 1)
+            {
+                throw new CliInputException($"--max-events: '{maxEvents}' is not a positive whole number");
+            }
+            spec = spec with { MaxEvents = m };
+        }
+        return spec;
+    }
+
+    private static int Run(ClusterSpec spec, ulong seed, string? outputDirectory)
+    {
+        LagCsvSink? lagSink = null;
+        if (outputDirectory is not null)
+        {
+            Directory.CreateDirectory(outputDirectory);
+            lagSink = new LagCsvSink(Path.Combine(outputDirectory, RunCsv.LagFile), spec, seed);
+        }
+        ClusterRunReport report;
+        using (var progress = new ProgressLine($"simulating {spec.Name}"))
+        using (lagSink)
+        {
+            report = ClusterRunner.Run(spec, seed, lagSink, progress: progress.Report);
+        }
+        Console.Write(SummaryText.Format(report, spec));
+        if (outputDirectory is not null)
+        {
+            RunCsv.WriteReport(outputDirectory, report, spec);
+            Console.WriteLine();
+            Console.WriteLine($"wrote {RunCsv.SummaryFile}, {RunCsv.StandbysFile}, {RunCsv.HistogramFile} and {RunCsv.LagFile} to {outputDirectory}");
+        }
+        if (report.Failure is not null)
+        {
+            Console.Error.WriteLine("error: " + report.Failure);
+            Console.Error.WriteLine($"replay: hasim run {(spec.Name == "lesson" ? "" : "MODEL ")}--seed {seed}");
+            return 1;
+        }
+        return 0;
+    }
+}
