@@ -231,7 +231,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     private static bool Less(in Entry a, in Entry b) =>
         a.Time < b.Time || (a.Time == b.Time && a.Sequence < b.Sequence);
 
-    private void SiftUp(int index, in Entry entry)
+    private void SiftUp(int index, Entry entry)
     {
         var heap = _heap;
         while (index > 0)
@@ -247,7 +247,8 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         heap[index] = entry;
     }
 
-    private void SiftDown(int index, in Entry entry)
+    // The entry is taken by value: callers pass heap slots that the sift overwrites.
+    private void SiftDown(int index, Entry entry)
     {
         var heap = _heap;
         var count = _heapCount;
