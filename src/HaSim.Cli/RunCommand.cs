@@ -24,17 +24,18 @@ internal static class RunCommand
         var rate = new Option<string?>("--rate") { Description = "Open-loop transactions per second (overrides the model's workload rate)." };
         var output = new Option<string?>("--out") { Description = "Write summary.csv, standbys.csv, commit_latency_histogram.csv and lag.csv into this directory." };
         var maxEvents = new Option<string?>("--max-events") { Description = "Hard bound on simulated events; reaching it fails the run." };
+        var perf = new Option<bool>("--perf") { Description = "Also print wall time, simulated commits and events per wall-clock second, and peak memory (on stderr: they vary from machine to machine)." };
 
         var command = new Command("run", "Simulate a cluster model and report commit latency, throughput and replication lag.")
         {
-            model, seed, duration, warmup, rate, output, maxEvents,
+            model, seed, duration, warmup, rate, output, maxEvents, perf,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             var path = parse.GetValue(model);
             var spec = path is null ? ModelLoader.LoadDefault() : ModelLoader.LoadFile(path);
             spec = ApplyOverrides(spec, parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(rate), parse.GetValue(maxEvents));
-            return Run(spec, parse.GetValue(seed), parse.GetValue(output));
+            return Run(spec, parse.GetValue(seed), parse.GetValue(output), parse.GetValue(perf));
         }));
         return command;
     }
@@ -68,8 +69,9 @@ internal static class RunCommand
         return spec;
     }
 
-    private static int Run(ClusterSpec spec, ulong seed, string? outputDirectory)
+    private static int Run(ClusterSpec spec, ulong seed, string? outputDirectory, bool perf)
     {
+        var wall = System.Diagnostics.Stopwatch.StartNew();
         LagCsvSink? lagSink = null;
         if (outputDirectory is not null)
         {
@@ -82,7 +84,12 @@ internal static class RunCommand
         {
             report = ClusterRunner.Run(spec, seed, lagSink, progress: progress.Report);
         }
+        wall.Stop();
         Console.Write(SummaryText.Format(report, spec));
+        if (perf)
+        {
+            PrintPerformance(report, wall.Elapsed);
+        }
         if (outputDirectory is not null)
         {
             RunCsv.WriteReport(outputDirectory, report, spec);
@@ -96,5 +103,14 @@ internal static class RunCommand
             return 1;
         }
         return 0;
+    }
+
+    private static void PrintPerformance(ClusterRunReport report, TimeSpan wall)
+    {
+        var seconds = wall.TotalSeconds;
+        var allCommits = report.Commits; // measured commits; warm-up commits are not counted
+        var peakBytes = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"perf: wall {seconds:0.000}s, {allCommits / seconds:0} measured commits/s, {report.Run.EventsProcessed / seconds:0} events/s, peak memory {peakBytes / (1024.0 * 1024.0):0.0} MB"));
     }
 }

@@ -505,7 +505,10 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
 
     private void SendReply(Instant now, NodeRuntime standby)
     {
-        var message = new WireMessage(MessageKind.StandbyReply, standby.Written, standby.Flushed, standby.Replayed, ReplyBytes);
+        // A storage node's work ends when the log record is persisted: it reports its flush
+        // position as applied, so lag figures mean "not yet persisted" for it.
+        var applied = standby.Spec.Role == NodeRole.Storage ? standby.Flushed : standby.Replayed;
+        var message = new WireMessage(MessageKind.StandbyReply, standby.Written, standby.Flushed, applied, ReplyBytes);
         Send(now, standby.ToPrimary!, message);
     }
 
