@@ -74,7 +74,14 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
     private Instant _semiSyncAsyncSince;
     private Duration _semiSyncAsyncTime;
 
-    private readonly record struct Waiter(long Lsn, long StartedAt, int Client);
+    private record struct Waiter(long Lsn, long StartedAt, int Client)
+    {
+        /// <summary>Semi-sync only: when the commit's local flush completed and its wait for replicas began.</summary>
+        public long FlushedAt;
+    }
+
+    // Semi-sync only: how many waiters at the head of the queue are locally flushed.
+    private int _flushedWaiters;
 
     public ClusterSimulation(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null)
     {
@@ -328,10 +335,6 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
                 ReleaseCommits(now); // synchronous_commit = off: acknowledged before any flush
             }
         }
-        if (_semiSync is not null)
-        {
-            ArmSemiSyncTimer(now);
-        }
     }
 
     private void Read(Instant now, int client)
@@ -437,6 +440,10 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         if (node == _primary)
         {
             ShipWal(now, target);
+            if (_semiSync is not null)
+            {
+                NoteSemiSyncWaitStart(now, target);
+            }
             ReleaseCommits(now);
         }
         else
@@ -585,10 +592,14 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
             Acknowledge(now, _waiters.Dequeue());
             released = true;
         }
-        if (released && _semiSync is not null)
+        if (_semiSync is not null)
         {
-            _scheduler.Cancel(_semiSyncTimer);
-            _semiSyncTimer = TimerHandle.None;
+            if (released)
+            {
+                _flushedWaiters = Math.Min(_flushedWaiters, _waiters.Count);
+                _scheduler.Cancel(_semiSyncTimer);
+                _semiSyncTimer = TimerHandle.None;
+            }
             ArmSemiSyncTimer(now);
         }
     }
@@ -643,14 +654,25 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
 
     // ---------------------------------------------------------------- semi-sync
 
+    /// <summary>Commits up to <paramref name="flushed"/> now wait for replicas; their timeout runs from here.</summary>
+    private void NoteSemiSyncWaitStart(Instant now, long flushed)
+    {
+        while (_flushedWaiters < _waiters.Count && _waiters[_flushedWaiters].Lsn <= flushed)
+        {
+            _waiters[_flushedWaiters].FlushedAt = now.NanosecondsSinceStart;
+            _flushedWaiters++;
+        }
+    }
+
+    /// <summary>Times the oldest commit waiting for replicas: rpl_semi_sync_master_timeout after its local flush.</summary>
     private void ArmSemiSyncTimer(Instant now)
     {
-        if (_semiSyncAsync || _waiters.Count == 0 || _scheduler.IsPending(_semiSyncTimer))
+        if (_semiSyncAsync || _flushedWaiters == 0 || _scheduler.IsPending(_semiSyncTimer))
         {
             return;
         }
-        var oldest = _waiters.Peek();
-        var deadline = Instant.Max(now, new Instant(oldest.StartedAt) + _semiSync!.Timeout);
+        ref var oldest = ref _waiters.Peek();
+        var deadline = Instant.Max(now, new Instant(oldest.FlushedAt) + _semiSync!.Timeout);
         _semiSyncTimer = _scheduler.At(deadline, new ModelEvent(EventKind.SemiSyncTimeout, 0, oldest.Lsn));
     }
 

@@ -5,7 +5,7 @@ namespace HaSim.Model.Cluster;
 /// once it has grown to its working size. Growth is bounded by <see cref="MaxCapacity"/> so that a
 /// model that queues without end fails loudly (DESIGN.md, rule 9) instead of eating memory.
 /// </summary>
-internal sealed class RingBuffer<T>(int initialCapacity = 16, int maxCapacity = 1 << 24) where T : struct
+internal sealed class RingBuffer<T>(int initialCapacity = 16, int maxCapacity = 1 << 20) where T : struct
 {
     private T[] _items = new T[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(initialCapacity, 2))];
     private int _head;
