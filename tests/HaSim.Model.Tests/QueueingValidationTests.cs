@@ -1,6 +1,7 @@
 using HaSim.Model.Cluster;
 using HaSim.Model.Spec;
 using HaSim.Primitives;
+using Xunit.Abstractions;
 
 namespace HaSim.Model.Tests;
 
@@ -8,7 +9,7 @@ namespace HaSim.Model.Tests;
 /// The primary's WAL flush against queueing theory (reference/numbers.md 3.2), with no standbys
 /// and Poisson commits.
 /// </summary>
-public class QueueingValidationTests
+public class QueueingValidationTests(ITestOutputHelper output)
 {
     private static readonly ReplicationSpec LocalOnly = new() { SynchronousCommit = SynchronousCommit.Local };
 
@@ -24,6 +25,8 @@ public class QueueingValidationTests
             replication: LocalOnly with { GroupCommit = false }, duration: Duration.Parse("1h"), warmup: Duration.Parse("10s"));
         var report = ClusterRunner.Run(spec, seed: 5);
         Assert.Null(report.Failure);
+        output.WriteLine(Validation.Compare("M/M/1 mean sojourn (ms)", report.CommitLatency.Mean / 1e6, 2.0));
+        output.WriteLine(Validation.Compare("M/M/1 median sojourn (ms)", report.CommitLatency.ValueAtQuantile(0.5) / 1e6, Math.Log(2) / 0.5));
         Assert.InRange(report.CommitLatency.Mean / 1e6 / 2.0, 0.98, 1.02);
         // The sojourn time of M/M/1 is Exp(mu - lambda): its median is ln 2 / 500 s = 1.386 ms.
         Assert.InRange(report.CommitLatency.ValueAtQuantile(0.5) / 1e6 / (Math.Log(2) / 0.5), 0.98, 1.02);
@@ -46,6 +49,7 @@ public class QueueingValidationTests
             duration: Duration.Parse("20m"), warmup: Duration.Parse("10s"));
         var report = ClusterRunner.Run(spec, seed: 3);
         Assert.Null(report.Failure);
+        output.WriteLine(Validation.Compare($"group commit mean (ms) at lambda D = {lambdaD}", report.CommitLatency.Mean / 1e6, expectedMs));
         Assert.InRange(report.CommitLatency.Mean / 1e6 / expectedMs, 0.98, 1.02);
     }
 }
@@ -55,7 +59,7 @@ public class QueueingValidationTests
 /// number of acknowledged commits a standby does not yet hold equals the commit rate times the
 /// mean time until it holds them.
 /// </summary>
-public class LittlesLawValidationTests
+public class LittlesLawValidationTests(ITestOutputHelper output)
 {
     [Fact]
     public void UnreplicatedCommitsEqualRateTimesReplicationDelay()
@@ -74,6 +78,7 @@ public class LittlesLawValidationTests
         var standby = Assert.Single(report.Standbys);
         Assert.Equal("async", standby.SyncState);
         var littles = report.CommitsPerSecond * standby.MeanDurabilityDelaySeconds;
+        output.WriteLine(Validation.Compare("time-average unreplicated commits vs rate x mean delay", standby.MeanNotDurableCommits, littles));
         Assert.InRange(standby.MeanNotDurableCommits / littles, 0.98, 1.02);
         Assert.InRange(standby.MeanDurabilityDelaySeconds, 0.001, 0.02);
     }
@@ -90,6 +95,7 @@ public class LittlesLawValidationTests
         var report = ClusterRunner.Run(spec, seed: 4);
         var standby = Assert.Single(report.Standbys);
         Assert.Equal(0.005, standby.MeanDurabilityDelaySeconds, 9);
+        output.WriteLine(Validation.Compare("expected loss (commits) vs lambda x 5 ms", standby.MeanNotDurableCommits, 2.5));
         Assert.InRange(standby.MeanNotDurableCommits / 2.5, 0.98, 1.02);
     }
 }
