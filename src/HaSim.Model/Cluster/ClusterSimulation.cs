@@ -377,15 +377,7 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         }
         node.Writing = true;
         var target = node.Received;
-        var delay = node.Spec.WalWrite.Sample(node.DiskRandom);
-        if (delay.IsZero)
-        {
-            WriteDone(now, node, target); // no event for an instant step
-        }
-        else
-        {
-            _scheduler.After(delay, new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
-        }
+        FinishAfter(now, node.Spec.WalWrite.Sample(node.DiskRandom), new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
     }
 
     private void WriteDone(Instant now, NodeRuntime node, long target)
@@ -399,6 +391,19 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         }
         StartFlush(now, node);
         StartWrite(now, node);
+    }
+
+    /// <summary>Completes a pipeline step after <paramref name="delay"/>: at once, with no event, when it takes no time.</summary>
+    private void FinishAfter(Instant now, Duration delay, in ModelEvent done)
+    {
+        if (delay.IsZero)
+        {
+            Handle(now, done);
+        }
+        else
+        {
+            _scheduler.After(delay, done);
+        }
     }
 
     private void StartFlush(Instant now, NodeRuntime node)
@@ -421,15 +426,7 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
             }
         }
         node.Flushing = true;
-        var delay = node.Spec.WalFlush.Sample(node.DiskRandom);
-        if (delay.IsZero)
-        {
-            FlushDone(now, node, target);
-        }
-        else
-        {
-            _scheduler.After(delay, new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
-        }
+        FinishAfter(now, node.Spec.WalFlush.Sample(node.DiskRandom), new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
     }
 
     private void FlushDone(Instant now, NodeRuntime node, long target)
@@ -465,14 +462,7 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         node.Replaying = true;
         var target = node.Flushed;
         var delay = Duration.FromNanosecondsRounded((target - node.Replayed) * node.ReplayNanosPerByte);
-        if (delay.IsZero)
-        {
-            ReplayDone(now, node, target);
-        }
-        else
-        {
-            _scheduler.After(delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
-        }
+        FinishAfter(now, delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
     }
 
     private void ReplayDone(Instant now, NodeRuntime node, long target)

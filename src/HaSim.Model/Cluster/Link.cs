@@ -28,9 +28,7 @@ internal sealed class Link
     private readonly Duration _retransmissionTimeout;
     private readonly SimRandom _random;
 
-    private WireMessage[] _inFlight = new WireMessage[16];
-    private int _head;
-    private int _count;
+    private readonly RingBuffer<WireMessage> _inFlight = new();
     private Instant _transmitterFreeAt = Instant.Start;
     private Instant _lastDeliveryAt = Instant.Start;
 
@@ -68,32 +66,10 @@ internal sealed class Link
         }
         arrival = Instant.Max(arrival, _lastDeliveryAt);
         _lastDeliveryAt = arrival;
-        Enqueue(message);
+        _inFlight.Enqueue(message);
         return arrival;
     }
 
     /// <summary>Takes the oldest message in flight: deliveries fire in send order.</summary>
-    public WireMessage Deliver()
-    {
-        var message = _inFlight[_head];
-        _head = (_head + 1) & (_inFlight.Length - 1);
-        _count--;
-        return message;
-    }
-
-    private void Enqueue(in WireMessage message)
-    {
-        if (_count == _inFlight.Length)
-        {
-            var grown = new WireMessage[_inFlight.Length * 2];
-            for (var i = 0; i < _count; i++)
-            {
-                grown[i] = _inFlight[(_head + i) & (_inFlight.Length - 1)];
-            }
-            _inFlight = grown;
-            _head = 0;
-        }
-        _inFlight[(_head + _count) & (_inFlight.Length - 1)] = message;
-        _count++;
-    }
+    public WireMessage Deliver() => _inFlight.Dequeue();
 }
