@@ -35,7 +35,7 @@ internal static class RunCommand
             var path = parse.GetValue(model);
             var spec = path is null ? ModelLoader.LoadDefault() : ModelLoader.LoadFile(path);
             spec = ApplyOverrides(spec, parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(rate), parse.GetValue(maxEvents));
-            return Run(spec, parse.GetValue(seed), parse.GetValue(output), parse.GetValue(perf));
+            return Run(spec, parse.GetValue(seed), parse.GetValue(output), parse.GetValue(perf), ReplayCommand(path, spec, parse.GetValue(seed)));
         }));
         return command;
     }
@@ -69,7 +69,16 @@ internal static class RunCommand
         return spec;
     }
 
-    private static int Run(ClusterSpec spec, ulong seed, string? outputDirectory, bool perf)
+    /// <summary>The command that reruns exactly this run: the model, the seed, and every setting an option can change.</summary>
+    private static string ReplayCommand(string? path, ClusterSpec spec, ulong seed)
+    {
+        var model = path is null ? "" : path + " ";
+        var rate = spec.Workload.OpenLoopRate is { } r ? " --rate " + r.ToString("R", CultureInfo.InvariantCulture) : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"hasim run {model}--seed {seed} --duration {spec.Duration} --warmup {spec.Warmup}{rate} --max-events {spec.MaxEvents}");
+    }
+
+    private static int Run(ClusterSpec spec, ulong seed, string? outputDirectory, bool perf, string replay)
     {
         var wall = System.Diagnostics.Stopwatch.StartNew();
         LagCsvSink? lagSink = null;
@@ -99,7 +108,7 @@ internal static class RunCommand
         if (report.Failure is not null)
         {
             Console.Error.WriteLine("error: " + report.Failure);
-            Console.Error.WriteLine($"replay: hasim run {(spec.Name == "lesson" ? "" : "MODEL ")}--seed {seed}");
+            Console.Error.WriteLine("replay: " + replay);
             return 1;
         }
         return 0;

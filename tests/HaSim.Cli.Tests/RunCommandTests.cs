@@ -113,6 +113,15 @@ public partial class RunCommandTests
     }
 
     [Fact]
+    public void AFailedRunSaysWhyAndHowToReplayIt()
+    {
+        var output = CliProcess.Run("run", "--duration", "5s", "--seed", "3", "--max-events", "5000");
+        Assert.Equal(1, output.ExitCode);
+        Assert.Contains("bound of 5000 events", output.StdErr, StringComparison.Ordinal);
+        Assert.Contains("replay: hasim run --seed 3 --duration 5s --warmup 5s --rate 2000 --max-events 5000", output.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MemoryDoesNotGrowWithSimulatedTime()
     {
         // A simulated hour may use at most 10% more peak memory than a simulated minute: all
