@@ -84,4 +84,8 @@ public sealed record StandbyReport
 
     /// <summary>Mean time from a commit's acknowledgement to its flush on this node (0 for commits it already held when acknowledged), in seconds.</summary>
     public required double MeanDurabilityDelaySeconds { get; init; }
+
+    /// <summary>How often the primary dropped this node after wal_sender_timeout of silence, and for how long in all (whole run).</summary>
+    public required long Disconnections { get; init; }
+    public required Duration DisconnectedTime { get; init; }
 }

@@ -28,6 +28,15 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
     private static readonly TraceKind ReadKind = new("read");
     private static readonly TraceKind SemiSyncOffKind = new("semisync.fallback");
     private static readonly TraceKind SemiSyncOnKind = new("semisync.resume");
+    private static readonly TraceKind FaultStartKind = new("fault.start");
+    private static readonly TraceKind FaultHealKind = new("fault.heal");
+    private static readonly TraceKind DisconnectKind = new("standby.disconnect");
+    private static readonly TraceKind ConnectKind = new("standby.connect");
+
+    // How often the primary looks for standbys silent past wal_sender_timeout.
+    private static readonly Duration SenderTimeoutCheckInterval = Duration.FromSeconds(1);
+
+    private readonly List<Instant> _redeliveries = [];
 
     private readonly ClusterSpec _spec;
     private readonly ulong _seed;
@@ -256,6 +265,22 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         {
             _scheduler.After(_spec.SampleInterval, new ModelEvent(EventKind.Sample, 0, 0));
         }
+        for (var i = 0; i < _spec.Faults.Count; i++)
+        {
+            var fault = _spec.Faults[i];
+            _scheduler.At(Instant.Start + fault.At, new ModelEvent(EventKind.FaultStart, i, 0));
+            if (fault.HealsAt is { } heal)
+            {
+                _scheduler.At(heal, new ModelEvent(EventKind.FaultHeal, i, 0));
+            }
+        }
+        if (_spec.Faults.Count > 0)
+        {
+            foreach (var r in _replicas)
+            {
+                _scheduler.After(SenderTimeoutCheckInterval, new ModelEvent(EventKind.SenderTimeoutCheck, r.Node.Value, 0));
+            }
+        }
     }
 
     public void Handle(Instant now, in ModelEvent ev)
@@ -271,6 +296,10 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
                 break;
             case EventKind.LinkDelivery:
                 Deliver(now, _links[ev.Target]);
+                break;
+            case EventKind.WalWriteDone when now < _nodes[ev.Target].StalledUntil:
+            case EventKind.WalFlushDone when now < _nodes[ev.Target].StalledUntil:
+                _scheduler.At(_nodes[ev.Target].StalledUntil, ev); // the disk answers once the stall ends
                 break;
             case EventKind.WalWriteDone:
                 WriteDone(now, _nodes[ev.Target], ev.Value);
@@ -294,6 +323,16 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
                 break;
             case EventKind.WarmupEnd:
                 StartMeasuring(now);
+                break;
+            case EventKind.FaultStart:
+                StartFault(now, ev.Target);
+                break;
+            case EventKind.FaultHeal:
+                HealFault(now, ev.Target);
+                break;
+            case EventKind.SenderTimeoutCheck:
+                CheckSenderTimeout(now, _viewOf[ev.Target]!);
+                _scheduler.After(SenderTimeoutCheckInterval, ev);
                 break;
             default:
                 throw new InvalidOperationException($"unknown event kind {ev.Kind}");
@@ -396,7 +435,7 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
     /// <summary>Completes a pipeline step after <paramref name="delay"/>: at once, with no event, when it takes no time.</summary>
     private void FinishAfter(Instant now, Duration delay, in ModelEvent done)
     {
-        if (delay.IsZero)
+        if (delay.IsZero && now >= _nodes[done.Target].StalledUntil)
         {
             Handle(now, done);
         }
@@ -517,7 +556,10 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
 
     private void Deliver(Instant now, Link link)
     {
-        var message = link.Deliver();
+        if (!link.TryDeliver(out var message))
+        {
+            return; // held by a partition until it heals
+        }
         if (message.Kind == MessageKind.WalData)
         {
             var node = _nodes[link.To.Value];
@@ -532,6 +574,11 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
 
     private void ReceiveReply(Instant now, ReplicaView view, in WireMessage reply)
     {
+        view.LastReplyAt = now;
+        if (!view.Connected)
+        {
+            Reconnect(now, view);
+        }
         view.ReportedWrite = Math.Max(view.ReportedWrite, reply.A);
         view.ReportedFlush = Math.Max(view.ReportedFlush, reply.B);
         view.ReportedApply = Math.Max(view.ReportedApply, reply.C);
@@ -690,6 +737,88 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         ArmSemiSyncTimer(now);
     }
 
+    // ---------------------------------------------------------------- faults
+
+    private void StartFault(Instant now, int index)
+    {
+        var fault = _spec.Faults[index];
+        _trace.Record(now, FaultStartKind, index);
+        switch (fault)
+        {
+            case PartitionFault p:
+                foreach (var link in LinksBetween(p.From, p.To))
+                {
+                    link.Block();
+                }
+                break;
+            case LinkFault l:
+                foreach (var link in LinksBetween(l.From, l.To))
+                {
+                    link.Degrade(l.Latency, l.LossProbability);
+                }
+                break;
+            case DiskStallFault d:
+                var node = _nodes[d.Node.Value];
+                node.StalledUntil = Instant.Max(node.StalledUntil, fault.HealsAt ?? Instant.MaxValue);
+                break;
+        }
+    }
+
+    private void HealFault(Instant now, int index)
+    {
+        var fault = _spec.Faults[index];
+        _trace.Record(now, FaultHealKind, index);
+        switch (fault)
+        {
+            case PartitionFault p:
+                foreach (var link in LinksBetween(p.From, p.To))
+                {
+                    _redeliveries.Clear();
+                    link.Heal(now, _redeliveries);
+                    foreach (var arrival in _redeliveries)
+                    {
+                        _scheduler.At(arrival, new ModelEvent(EventKind.LinkDelivery, link.Index, 0));
+                    }
+                }
+                break;
+            case LinkFault l:
+                foreach (var link in LinksBetween(l.From, l.To))
+                {
+                    link.RestoreQuality();
+                }
+                break;
+            case DiskStallFault:
+                // Completions deferred to StalledUntil fire on their own.
+                break;
+        }
+    }
+
+    /// <summary>The links that carry traffic from a node in <paramref name="from"/> to a node in <paramref name="to"/>, in index order.</summary>
+    private IEnumerable<Link> LinksBetween(IReadOnlyList<NodeId> from, IReadOnlyList<NodeId> to) =>
+        _links.Where(link => from.Contains(link.From) && to.Contains(link.To));
+
+    /// <summary>wal_sender_timeout: a standby silent for that long no longer counts as connected (PostgreSQL ends its walsender).</summary>
+    private void CheckSenderTimeout(Instant now, ReplicaView view)
+    {
+        if (!view.Connected || now - view.LastReplyAt <= _spec.Replication.WalSenderTimeout)
+        {
+            return;
+        }
+        view.Connected = false;
+        view.Disconnections++;
+        view.DisconnectedSince = now;
+        _trace.Record(now, DisconnectKind, view.Node.Value);
+        ReleaseCommits(now); // FIRST k may now pick the next standby in the list
+    }
+
+    private void Reconnect(Instant now, ReplicaView view)
+    {
+        view.Connected = true;
+        view.DisconnectedTime += now - view.DisconnectedSince;
+        _trace.Record(now, ConnectKind, view.Node.Value);
+        ShipWal(now, _shipOnInsert ? _primary.Received : _primary.Flushed);
+    }
+
     // ---------------------------------------------------------------- measurement
 
     private void StartMeasuring(Instant now)
@@ -742,6 +871,8 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
                 MeanDurabilityDelaySeconds = view.DurabilityDelayCount > 0
                     ? view.DurabilityDelaySum / view.DurabilityDelayCount / Duration.NanosPerSecond
                     : 0,
+                Disconnections = view.Disconnections,
+                DisconnectedTime = view.Connected ? view.DisconnectedTime : view.DisconnectedTime + (result.Now - view.DisconnectedSince),
             };
         }).ToArray();
         return new ClusterRunReport

@@ -19,12 +19,18 @@ internal readonly record struct WireMessage(MessageKind Kind, long A, long B, lo
 /// serialized at the link's bandwidth, each takes a latency drawn from the link's distribution,
 /// a lost message costs a retransmission timeout, and nothing overtakes: a message is never
 /// delivered before the one sent ahead of it (head-of-line blocking included).
+/// While a partition blocks the link, messages that reach its far end are held, as TCP keeps
+/// unacknowledged data for retransmission, and go through, in order, once it heals.
 /// </summary>
 internal sealed class Link
 {
-    private readonly LatencyDistribution _latency;
+    private readonly LatencyDistribution _baseLatency;
+    private readonly double _baseLossProbability;
     private readonly double _bytesPerNanosecond; // +infinity when unlimited
-    private readonly double _lossProbability;
+    private LatencyDistribution _latency;
+    private double _lossProbability;
+    private int _partitions; // partitions currently blocking this link
+    private int _held;       // messages at the head of the queue waiting for the partition to heal
     private readonly Duration _retransmissionTimeout;
     private readonly SimRandom _random;
 
@@ -38,9 +44,9 @@ internal sealed class Link
         Index = index;
         From = from;
         To = to;
-        _latency = latency;
+        _latency = _baseLatency = latency;
         _bytesPerNanosecond = bytesPerSecond / Duration.NanosPerSecond;
-        _lossProbability = lossProbability;
+        _lossProbability = _baseLossProbability = lossProbability;
         _retransmissionTimeout = retransmissionTimeout;
         _random = new SimRandom(seed, StreamIds.FromName("link", index));
     }
@@ -49,6 +55,7 @@ internal sealed class Link
     public NodeId From { get; }
     public NodeId To { get; }
     public LatencyDistribution Latency => _latency;
+    public bool Blocked => _partitions > 0;
 
     /// <summary>Queues <paramref name="message"/> and returns when it will arrive; the caller schedules the delivery.</summary>
     public Instant Send(Instant now, in WireMessage message)
@@ -56,7 +63,14 @@ internal sealed class Link
         var start = Instant.Max(now, _transmitterFreeAt);
         var transmitted = start + Duration.FromNanosecondsRounded(message.Bytes / _bytesPerNanosecond);
         _transmitterFreeAt = transmitted;
-        var arrival = transmitted + _latency.Sample(_random);
+        _inFlight.Enqueue(message);
+        return Arrival(transmitted);
+    }
+
+    /// <summary>When a message that leaves at <paramref name="departure"/> arrives: latency, losses, and never before the previous one.</summary>
+    private Instant Arrival(Instant departure)
+    {
+        var arrival = departure + _latency.Sample(_random);
         if (_lossProbability > 0)
         {
             while (_random.NextDouble() < _lossProbability)
@@ -66,10 +80,54 @@ internal sealed class Link
         }
         arrival = Instant.Max(arrival, _lastDeliveryAt);
         _lastDeliveryAt = arrival;
-        _inFlight.Enqueue(message);
         return arrival;
     }
 
-    /// <summary>Takes the oldest message in flight: deliveries fire in send order.</summary>
-    public WireMessage Deliver() => _inFlight.Dequeue();
+    /// <summary>
+    /// Hands over the oldest message in flight when its delivery is due; false while a partition
+    /// blocks the link, in which case the message is held until <see cref="Heal"/>.
+    /// </summary>
+    public bool TryDeliver(out WireMessage message)
+    {
+        if (Blocked)
+        {
+            _held++;
+            message = default;
+            return false;
+        }
+        message = _inFlight.Dequeue();
+        return true;
+    }
+
+    public void Block() => _partitions++;
+
+    /// <summary>
+    /// Lifts one partition. When none is left, every held message is retransmitted now: the
+    /// caller schedules one delivery at each returned arrival time, in order.
+    /// </summary>
+    public void Heal(Instant now, List<Instant> arrivals)
+    {
+        if (_partitions == 0 || --_partitions > 0)
+        {
+            return;
+        }
+        for (; _held > 0; _held--)
+        {
+            arrivals.Add(Arrival(now));
+        }
+    }
+
+    /// <summary>Another latency or loss until <see cref="RestoreQuality"/>.</summary>
+    public void Degrade(LatencyDistribution? latency, double? lossProbability)
+    {
+        _latency = latency ?? _latency;
+        _lossProbability = lossProbability ?? _lossProbability;
+    }
+
+    public void RestoreQuality()
+    {
+        _latency = _baseLatency;
+        _lossProbability = _baseLossProbability;
+    }
+
 }

@@ -23,6 +23,12 @@ internal enum EventKind : byte
     Sample,
     /// <summary>The warm-up is over: measurements start now.</summary>
     WarmupEnd,
+    /// <summary>Fault <see cref="ModelEvent.Target"/> (its index in the model) begins.</summary>
+    FaultStart,
+    /// <summary>Fault <see cref="ModelEvent.Target"/> heals.</summary>
+    FaultHeal,
+    /// <summary>The primary checks whether standby <see cref="ModelEvent.Target"/> has been silent past wal_sender_timeout.</summary>
+    SenderTimeoutCheck,
 }
 
 /// <summary>

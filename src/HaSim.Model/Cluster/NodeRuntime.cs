@@ -35,6 +35,9 @@ internal sealed class NodeRuntime
 
     /// <summary>On a standby: the link to the primary, for replies.</summary>
     public Link? ToPrimary;
+
+    /// <summary>Disk stall: no WAL write or flush completes before this instant.</summary>
+    public Instant StalledUntil;
 }
 
 /// <summary>
@@ -48,6 +51,12 @@ internal sealed class ReplicaView(NodeRuntime node, Link link)
     public NodeId Node => Runtime.Id;
     public Link Link { get; } = link;
     public bool Connected { get; set; } = true;
+
+    /// <summary>When the primary last heard from this node (for wal_sender_timeout).</summary>
+    public Instant LastReplyAt;
+    public long Disconnections;
+    public Instant DisconnectedSince;
+    public Duration DisconnectedTime;
 
     public long Sent;
     public long ReportedWrite;

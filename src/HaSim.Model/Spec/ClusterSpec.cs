@@ -28,6 +28,9 @@ public sealed record ClusterSpec
     public required ReplicationSpec Replication { get; init; }
     public required WorkloadSpec Workload { get; init; }
 
+    /// <summary>Faults injected during the run, in the order given.</summary>
+    public IReadOnlyList<FaultSpec> Faults { get; init; } = [];
+
     /// <summary>The hard bound on events for one run (DESIGN.md, rule 9).</summary>
     public long MaxEvents { get; init; } = Kernel.RunLimits.DefaultMaxEvents;
 
@@ -124,6 +127,12 @@ public sealed record ReplicationSpec
 
     /// <summary>Whether commits waiting for the same WAL flush share it (PostgreSQL always does; off is for validation).</summary>
     public bool GroupCommit { get; init; } = true;
+
+    /// <summary>
+    /// PostgreSQL's wal_sender_timeout: a standby the primary has not heard from for this long is
+    /// disconnected, and stops counting for synchronous commit until it replies again.
+    /// </summary>
+    public Duration WalSenderTimeout { get; init; } = Duration.FromSeconds(60);
 }
 
 /// <summary>A write quorum over the storage nodes: Aurora writes 6 copies and waits for 4.</summary>

@@ -1,0 +1,104 @@
+using HaSim.Model.Cluster;
+using HaSim.Model.Spec;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Tests;
+
+/// <summary>Network partitions, degraded links and disk stalls, and what PostgreSQL's replication does under them.</summary>
+public class FaultTests
+{
+    private static readonly Duration SenderTimeout = Duration.Parse("5s");
+
+    private static NodeId[] Nodes(params int[] ids) => ids.Select(i => new NodeId(i)).ToArray();
+
+    /// <summary>Primary, two standbys (s1, s2), fixed 1 ms trips, 100 commits/s for 60 s.</summary>
+    private static ClusterRunReport Run(ReplicationSpec replication, params FaultSpec[] faults)
+    {
+        var spec = Specs.Cluster(2, walFlush: "200us", crossZone: "1ms", rate: 100,
+            replication: replication with { WalSenderTimeout = SenderTimeout }, duration: Duration.Parse("60s")) with { Faults = faults };
+        var report = ClusterRunner.Run(spec, seed: 1);
+        Assert.Null(report.Failure);
+        return report;
+    }
+
+    private static PartitionFault Isolate(int node, string at, string length) =>
+        new(Duration.Parse(at), Duration.Parse(length), Nodes(0), Nodes(node));
+
+    private static double MaxLatencySeconds(ClusterRunReport report) => report.CommitLatency.Max / 1e9;
+
+    [Fact]
+    public void APartitionedSyncStandbyStallsCommitsUntilWalSenderTimeoutThenThePotentialOneTakesOver()
+    {
+        // FIRST 1 (s1, s2): s1 is cut off both ways at 10 s for 20 s. Commits wait for s1 until the
+        // primary gives up on it after wal_sender_timeout (5 s of silence), then s2, the
+        // potential standby, becomes synchronous and commits flow again.
+        var partition = new PartitionFault(Duration.Parse("10s"), Duration.Parse("20s"), Nodes(0, 2), Nodes(1));
+        var back = new PartitionFault(Duration.Parse("10s"), Duration.Parse("20s"), Nodes(1), Nodes(0, 2));
+        var report = Run(Specs.Sync("FIRST 1 (s1, s2)"), partition, back);
+        var s1 = report.Standbys[0];
+        Assert.Equal(1, s1.Disconnections);
+        // s1's last reply came shortly before 10 s; it is dropped at the first check past 5 s of silence.
+        Assert.InRange(MaxLatencySeconds(report), 4.0, 6.1);
+        // Reconnected after the heal: it answers within its 10 s status interval, or at once if WAL reaches it.
+        Assert.InRange(s1.DisconnectedTime.TotalSeconds, 14.0, 26.0);
+        Assert.InRange(report.Commits, 5_800, 6_200); // nothing was lost, only delayed
+    }
+
+    [Fact]
+    public void WithNoOtherCandidateCommitsWaitForTheHeal()
+    {
+        var report = Run(Specs.Sync("FIRST 1 (s1)"), Isolate(1, "10s", "20s"), new PartitionFault(Duration.Parse("10s"), Duration.Parse("20s"), Nodes(1), Nodes(0)));
+        Assert.InRange(MaxLatencySeconds(report), 19.9, 20.1);
+    }
+
+    [Fact]
+    public void AnAsynchronousStandbyBehindAPartitionCostsCommitsNothingButExposesData()
+    {
+        var calm = Run(new ReplicationSpec { SynchronousCommit = SynchronousCommit.On });
+        var cut = Run(new ReplicationSpec { SynchronousCommit = SynchronousCommit.On }, Isolate(1, "10s", "20s"));
+        Assert.Equal(calm.CommitLatency.Max, cut.CommitLatency.Max);
+        // For 20 of the 60 s, s1 misses everything acknowledged since the partition began: on
+        // average 100/s x 20 s / 2 = 1,000 commits over those 20 s, a third of the run.
+        Assert.InRange(cut.Standbys[0].MeanNotDurableCommits, 300, 380);
+        Assert.True(calm.Standbys[0].MeanNotDurableCommits < 1);
+    }
+
+    [Fact]
+    public void WhenOnlyRepliesAreLostTheStandbyHasTheDataButThePrimaryCannotKnow()
+    {
+        // One-way: s1 -> primary is blocked; the WAL still reaches s1. Commits waiting for s1 stall
+        // (the primary never hears that s1 flushed them), yet s1 holds every commit.
+        var oneWay = new PartitionFault(Duration.Parse("10s"), Duration.Parse("20s"), Nodes(1), Nodes(0));
+        var report = Run(Specs.Sync("FIRST 1 (s1)"), oneWay);
+        Assert.InRange(MaxLatencySeconds(report), 19.9, 20.1);
+        Assert.True(report.Standbys[0].MeanNotDurableCommits < 0.01);
+    }
+
+    [Fact]
+    public void ADiskStallOnThePrimaryHoldsEveryCommitUntilItEnds()
+    {
+        var stall = new DiskStallFault(Duration.Parse("10s"), Duration.Parse("2s"), new NodeId(0));
+        var report = Run(new ReplicationSpec { SynchronousCommit = SynchronousCommit.Local }, stall);
+        // The first commit after the stall begins (a Poisson arrival, ~10 ms later) waits the rest of it.
+        Assert.InRange(MaxLatencySeconds(report), 1.9, 2.001);
+    }
+
+    [Fact]
+    public void ADegradedLinkSlowsSynchronousCommitsWhileItLasts()
+    {
+        var slow = new LinkFault(Duration.Parse("0s"), Duration.Parse("30s"), Nodes(0), Nodes(1), Specs.L("50ms"), null);
+        var report = Run(Specs.Sync("FIRST 1 (s1)"), slow);
+        // Local flush 0.2 ms, WAL to s1, its flush 0.2 ms, reply 1 ms: half the run with a 50 ms
+        // trip to s1 (51.4 ms), half with the usual 1 ms (2.4 ms).
+        Assert.InRange(report.CommitLatency.ValueAtQuantile(0.25) / 1e6, 2.39, 2.42);
+        Assert.InRange(report.CommitLatency.ValueAtQuantile(0.75) / 1e6, 51.2, 51.7);
+    }
+
+    [Fact]
+    public void RunsWithFaultsAreDeterministic()
+    {
+        var a = Run(Specs.Sync("ANY 1 (s1, s2)"), Isolate(1, "5s", "10s"));
+        var b = Run(Specs.Sync("ANY 1 (s1, s2)"), Isolate(1, "5s", "10s"));
+        Assert.Equal(a.Fingerprint, b.Fingerprint);
+    }
+}
