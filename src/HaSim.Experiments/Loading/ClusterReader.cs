@@ -14,7 +14,7 @@ internal static class ClusterReader
     private static readonly string[] TopLevelKeys =
     [
         "name", "duration", "warmup", "sample_interval", "max_events",
-        "regions", "node_defaults", "nodes", "network", "replication", "workload",
+        "regions", "node_defaults", "nodes", "network", "replication", "workload", "faults",
     ];
 
     /// <param name="root">The document's root node.</param>
@@ -31,6 +31,7 @@ internal static class ClusterReader
         var network = NetworkReader.Read(mapping.Optional("network"), topology);
         var replication = ReplicationReader.Read(mapping.Optional("replication"), topology);
         var workload = WorkloadReader.Read(mapping.Required("workload"), topology);
+        var faults = mapping.Optional("faults") is { } faultsNode ? FaultReader.Read(faultsNode, topology) : [];
         return new ClusterSpec
         {
             Name = name,
@@ -44,6 +45,7 @@ internal static class ClusterReader
             Network = network,
             Replication = replication,
             Workload = workload,
+            Faults = faults,
         };
     }
 }

@@ -30,6 +30,9 @@ internal static class ModelDefaults
     public static readonly SynchronousCommit SynchronousCommit = SynchronousCommit.On;
     public static readonly bool GroupCommit = true;
 
+    /// <summary>PostgreSQL's default wal_sender_timeout.</summary>
+    public static readonly Duration WalSenderTimeout = Duration.FromSeconds(60);
+
     public static readonly int SemiSyncWaitForReplicaCount = 1;
 
     /// <summary>MySQL's rpl_semi_sync_source_timeout default (10000 ms).</summary>

@@ -10,7 +10,7 @@ namespace HaSim.Experiments.Loading;
 internal static class ReplicationReader
 {
     private static readonly string[] ReplicationKeys =
-        ["synchronous_commit", "synchronous_standby_names", "group_commit", "storage_quorum", "semi_sync"];
+        ["synchronous_commit", "synchronous_standby_names", "group_commit", "wal_sender_timeout", "storage_quorum", "semi_sync"];
 
     private static readonly string[] StorageQuorumKeys = ["write_quorum"];
     private static readonly string[] SemiSyncKeys = ["wait_for_replica_count", "timeout"];
@@ -45,6 +45,7 @@ internal static class ReplicationReader
             SynchronousCommit = commit ?? ModelDefaults.SynchronousCommit,
             SynchronousStandbyNames = names,
             GroupCommit = groupCommit ?? ModelDefaults.GroupCommit,
+            WalSenderTimeout = mapping?.Optional("wal_sender_timeout")?.ReadPositiveDuration() ?? ModelDefaults.WalSenderTimeout,
             StorageQuorum = quorum,
             SemiSync = semiSyncNode is null ? null : ReadSemiSync(semiSyncNode, names, quorumNode, topology),
         };

@@ -55,6 +55,8 @@ public sealed partial record StandbyRow
     [CsvColumn("lag_bytes_p99")] public required long? LagBytesP99 { get; init; }
     [CsvColumn("not_durable_commits_mean")] public required double NotDurableCommitsMean { get; init; }
     [CsvColumn("durability_delay_mean_ms")] public required double DurabilityDelayMeanMillis { get; init; }
+    [CsvColumn("disconnections")] public required long Disconnections { get; init; }
+    [CsvColumn("disconnected_s")] public required double DisconnectedSeconds { get; init; }
 }
 
 /// <summary>commit_latency_histogram.csv: the non-empty buckets of the commit latency histogram.</summary>

@@ -66,6 +66,8 @@ public static class RunCsv
             LagBytesP99 = s.LagBytes.IsEmpty ? null : s.LagBytes.ValueAtQuantile(0.99),
             NotDurableCommitsMean = s.MeanNotDurableCommits,
             DurabilityDelayMeanMillis = s.MeanDurabilityDelaySeconds * 1e3,
+            Disconnections = s.Disconnections,
+            DisconnectedSeconds = s.DisconnectedTime.TotalSeconds,
         });
 
     public static IEnumerable<LatencyBucketRow> HistogramRows(ClusterRunReport report)

@@ -44,6 +44,15 @@ public static class SummaryText
             }
             text.Append(standbys);
         }
+        if (spec.Faults.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(Invariant($"{spec.Faults.Count} fault(s) injected"));
+            foreach (var s in report.Standbys.Where(s => s.Disconnections > 0))
+            {
+                text.AppendLine(Invariant($"{s.Name}: dropped by the primary after wal_sender_timeout {s.Disconnections} time(s), disconnected {s.DisconnectedTime} in all"));
+            }
+        }
         if (report.Reads > 0 && spec.Workload.ReadRouting == ReadRouting.Replicas)
         {
             text.AppendLine();

@@ -24,7 +24,7 @@ public sealed class ModelLoaderErrorTests
         { "unknown top-level key", Append("regoins: []\n"), 11, 1, "unknown key 'regoins' at the top level (did you mean 'regions'?); allowed keys: name," },
         { "missing required key", ModelTexts.Minimal[..ModelTexts.Minimal.IndexOf("workload:", StringComparison.Ordinal)], 1, 1, "missing key 'workload'; required keys: regions, nodes, workload" },
         { "missing key in a region", Replace("    zones: [a, b]\n", "").Replace("regions:\n  - name: r1\n", "regions:\n  - name: r1\n  - {name: r2, zones: [a, b]}\n", StringComparison.Ordinal), 3, 5, "regions[0]: missing key 'zones'; required keys: name, zones" },
-        { "unknown key in a section", Append("replication:\n  synchronous_comit: on\n"), 12, 3, "unknown key 'synchronous_comit' in replication (did you mean 'synchronous_commit'?); allowed keys: synchronous_commit, synchronous_standby_names, group_commit, storage_quorum, semi_sync" },
+        { "unknown key in a section", Append("replication:\n  synchronous_comit: on\n"), 12, 3, "unknown key 'synchronous_comit' in replication (did you mean 'synchronous_commit'?); allowed keys: synchronous_commit, synchronous_standby_names, group_commit, wal_sender_timeout, storage_quorum, semi_sync" },
         { "list for a mapping", Append("replication: [on]\n"), 11, 14, "replication: expected a mapping, found a list; allowed keys: synchronous_commit," },
         { "empty section", Append("network:\n"), 11, 9, "network: expected a mapping, found an empty value" },
         { "mapping for a scalar", Append("duration: {s: 60}\n"), 11, 11, "duration: expected a duration with a unit, such as 250us" },
