@@ -187,7 +187,8 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
                 loss = o.LossProbability ?? loss;
             }
         }
-        return new Link(index, from, to, latency, bandwidth, loss, network.RetransmissionTimeout, _seed);
+        var streamName = $"link {_spec.Nodes[from.Value].Name}->{_spec.Nodes[to.Value].Name}";
+        return new Link(index, from, to, streamName, latency, bandwidth, loss, network.RetransmissionTimeout, _seed);
     }
 
     private LatencyDistribution DefaultLatency(NodeId from, NodeId to)

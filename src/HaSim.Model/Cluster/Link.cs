@@ -38,7 +38,9 @@ internal sealed class Link
     private Instant _transmitterFreeAt = Instant.Start;
     private Instant _lastDeliveryAt = Instant.Start;
 
-    public Link(int index, NodeId from, NodeId to, LatencyDistribution latency, double bytesPerSecond, double lossProbability,
+    /// <param name="streamName">Names the link's random stream, e.g. "link pg1->pg2": by the nodes'
+    /// names, so that adding nodes or links never shifts the draws of another link.</param>
+    public Link(int index, NodeId from, NodeId to, string streamName, LatencyDistribution latency, double bytesPerSecond, double lossProbability,
         Duration retransmissionTimeout, ulong seed)
     {
         Index = index;
@@ -48,7 +50,7 @@ internal sealed class Link
         _bytesPerNanosecond = bytesPerSecond / Duration.NanosPerSecond;
         _lossProbability = _baseLossProbability = lossProbability;
         _retransmissionTimeout = retransmissionTimeout;
-        _random = new SimRandom(seed, StreamIds.FromName("link", index));
+        _random = new SimRandom(seed, streamName);
     }
 
     public int Index { get; }

@@ -16,7 +16,7 @@ internal sealed class NodeRuntime
     public NodeRuntime(NodeSpec spec, ulong seed)
     {
         Spec = spec;
-        DiskRandom = new SimRandom(seed, StreamIds.FromName("disk", spec.Id.Value));
+        DiskRandom = new SimRandom(seed, "disk " + spec.Name); // by name: adding a node never shifts another's draws
         ReplayNanosPerByte = Duration.NanosPerSecond / spec.ReplayBytesPerSecond;
     }
 
