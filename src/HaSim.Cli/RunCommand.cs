@@ -24,18 +24,24 @@ internal static class RunCommand
         var rate = new Option<string?>("--rate") { Description = "Open-loop transactions per second (overrides the model's workload rate)." };
         var output = new Option<string?>("--out") { Description = "Write summary.csv, standbys.csv, commit_latency_histogram.csv and lag.csv into this directory." };
         var maxEvents = new Option<string?>("--max-events") { Description = "Hard bound on simulated events; reaching it fails the run." };
+        var faults = new Option<string[]>("--fault")
+        {
+            Description = "Inject a fault, written as in a model's faults list, e.g. \"{zone_outage: use1-az2, at: 20s, for: 90s}\"; may be repeated.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var perf = new Option<bool>("--perf") { Description = "Also print wall time, simulated commits and events per wall-clock second, and peak memory (on stderr: they vary from machine to machine)." };
 
         var command = new Command("run", "Simulate a cluster model and report commit latency, throughput and replication lag.")
         {
-            model, seed, duration, warmup, rate, output, maxEvents, perf,
+            model, seed, duration, warmup, rate, output, maxEvents, faults, perf,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             var path = parse.GetValue(model);
             var spec = path is null ? ModelLoader.LoadDefault() : ModelLoader.LoadFile(path);
             spec = ApplyOverrides(spec, parse.GetValue(duration), parse.GetValue(warmup), parse.GetValue(rate), parse.GetValue(maxEvents));
-            return Run(spec, parse.GetValue(seed), parse.GetValue(output), parse.GetValue(perf), ReplayCommand(path, spec, parse.GetValue(seed)));
+            spec = AddFaults(spec, parse.GetValue(faults) ?? []);
+            return Run(spec, parse.GetValue(seed), parse.GetValue(output), parse.GetValue(perf), ReplayCommand(path, spec, parse.GetValue(seed), parse.GetValue(faults) ?? []));
         }));
         return command;
     }
@@ -69,13 +75,25 @@ internal static class RunCommand
         return spec;
     }
 
+    /// <summary>Appends the faults given with --fault to the model's own; errors name the option and its number.</summary>
+    private static ClusterSpec AddFaults(ClusterSpec spec, string[] faults)
+    {
+        var added = new List<FaultSpec>(spec.Faults);
+        for (var i = 0; i < faults.Length; i++)
+        {
+            added.AddRange(ModelLoader.LoadFault(spec, faults[i], string.Create(CultureInfo.InvariantCulture, $"--fault #{i + 1}")));
+        }
+        return spec with { Faults = added };
+    }
+
     /// <summary>The command that reruns exactly this run: the model, the seed, and every setting an option can change.</summary>
-    private static string ReplayCommand(string? path, ClusterSpec spec, ulong seed)
+    private static string ReplayCommand(string? path, ClusterSpec spec, ulong seed, string[] faults)
     {
         var model = path is null ? "" : path + " ";
         var rate = spec.Workload.OpenLoopRate is { } r ? " --rate " + r.ToString("R", CultureInfo.InvariantCulture) : "";
+        var faultOptions = string.Concat(faults.Select(f => " --fault \"" + f.Replace("\"", "\\\"", StringComparison.Ordinal) + "\""));
         return string.Create(CultureInfo.InvariantCulture,
-            $"hasim run {model}--seed {seed} --duration {spec.Duration} --warmup {spec.Warmup}{rate} --max-events {spec.MaxEvents}");
+            $"hasim run {model}--seed {seed} --duration {spec.Duration} --warmup {spec.Warmup}{rate} --max-events {spec.MaxEvents}{faultOptions}");
     }
 
     private static int Run(ClusterSpec spec, ulong seed, string? outputDirectory, bool perf, string replay)

@@ -113,6 +113,21 @@ public partial class RunCommandTests
     }
 
     [Fact]
+    public void FaultsCanBeGivenOnTheCommandLine()
+    {
+        // The synchronous standby's zone is cut off for 20 s (less than wal_sender_timeout):
+        // commits wait the whole 20 s for it.
+        var output = CliProcess.Run("run", "--duration", "1m", "--fault", "{zone_outage: use1-az2, at: 20s, for: 20s}");
+        Assert.True(output.ExitCode == 0, output.StdErr);
+        Assert.Contains("2 fault(s) injected", output.StdOut, StringComparison.Ordinal);
+        Assert.Matches(@"\n\s+\S+\s+\S+\s+\S+\s+\S+\s+(19\.\d|20\.0)s\s+\S+\r?\n", output.StdOut); // max commit latency ~20 s
+
+        var bad = CliProcess.Run("run", "--fault", "{zone_outage: use1-az9, at: 20s}");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--fault #1:1:15: zone_outage: unknown zone 'use1-az9' (did you mean 'use1-az1'?)", bad.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AFailedRunSaysWhyAndHowToReplayIt()
     {
         var output = CliProcess.Run("run", "--duration", "5s", "--seed", "3", "--max-events", "5000");

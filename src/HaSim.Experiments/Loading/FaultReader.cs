@@ -23,37 +23,33 @@ internal static class FaultReader
         var faults = new List<FaultSpec>();
         foreach (var item in faultsNode.AsNonEmptyList("fault"))
         {
-            var mapping = item.AsMapping([.. Kinds, .. TimingKeys], ["at"]);
-            var kinds = Kinds.Where(k => mapping.Optional(k) is not null).ToArray();
-            if (kinds.Length != 1)
-            {
-                throw item.Error(kinds.Length == 0
-                    ? $"a fault needs its kind as a key: one of {string.Join(", ", Kinds)}"
-                    : $"one kind per fault, found {string.Join(" and ", kinds)}");
-            }
-            var at = mapping.Required("at").ReadNonNegativeDuration();
-            var length = mapping.Optional("for")?.ReadPositiveDuration();
-            var body = mapping.Optional(kinds[0])!;
-            switch (kinds[0])
-            {
-                case "partition":
-                    faults.AddRange(ReadPartition(body, at, length, topology));
-                    break;
-                case "link":
-                    faults.AddRange(ReadLink(body, at, length, topology));
-                    break;
-                case "disk_stall":
-                    faults.Add(new DiskStallFault(at, length, topology.ReadNodeReference(body)));
-                    break;
-                case "zone_outage":
-                    faults.AddRange(Isolate(ZoneNodes(body, topology), at, length, topology));
-                    break;
-                default:
-                    faults.AddRange(Isolate(RegionNodes(body, topology), at, length, topology));
-                    break;
-            }
+            faults.AddRange(ReadOne(item, topology));
         }
         return faults;
+    }
+
+    /// <summary>One entry of the list; outages and symmetric partitions give several faults.</summary>
+    public static IEnumerable<FaultSpec> ReadOne(ModelNode item, Topology topology)
+    {
+        var mapping = item.AsMapping([.. Kinds, .. TimingKeys], ["at"]);
+        var kinds = Kinds.Where(k => mapping.Optional(k) is not null).ToArray();
+        if (kinds.Length != 1)
+        {
+            throw item.Error(kinds.Length == 0
+                ? $"a fault needs its kind as a key: one of {string.Join(", ", Kinds)}"
+                : $"one kind per fault, found {string.Join(" and ", kinds)}");
+        }
+        var at = mapping.Required("at").ReadNonNegativeDuration();
+        var length = mapping.Optional("for")?.ReadPositiveDuration();
+        var body = mapping.Optional(kinds[0])!;
+        return kinds[0] switch
+        {
+            "partition" => ReadPartition(body, at, length, topology),
+            "link" => ReadLink(body, at, length, topology),
+            "disk_stall" => [new DiskStallFault(at, length, topology.ReadNodeReference(body))],
+            "zone_outage" => Isolate(ZoneNodes(body, topology), at, length, topology),
+            _ => Isolate(RegionNodes(body, topology), at, length, topology),
+        };
     }
 
     private static IEnumerable<FaultSpec> ReadPartition(ModelNode body, Duration at, Duration? length, Topology topology)

@@ -52,6 +52,18 @@ public static class ModelLoader
         return LoadText(reader.ReadToEnd(), DefaultSourceName);
     }
 
+    /// <summary>
+    /// Reads one fault written as in a model's <c>faults</c> list, usually as a YAML flow mapping
+    /// given on the command line (<c>{zone_outage: use1-az2, at: 20s, for: 90s}</c>), against
+    /// the nodes, zones and regions of <paramref name="spec"/>.
+    /// </summary>
+    public static IReadOnlyList<FaultSpec> LoadFault(ClusterSpec spec, string yaml, string sourceName)
+    {
+        var source = new ModelSource(sourceName, yaml);
+        var topology = new Topology(spec.Regions, spec.Zones, spec.Nodes, roleNodes: []);
+        return [.. FaultReader.ReadOne(new ModelNode(source, Parse(source, yaml), ""), topology)];
+    }
+
     /// <summary>The root node of the file's single YAML document.</summary>
     private static YamlNode Parse(ModelSource source, string yaml)
     {
