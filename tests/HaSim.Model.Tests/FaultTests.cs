@@ -95,6 +95,47 @@ public class FaultTests
     }
 
     [Fact]
+    public void ACrashedSyncStandbyIsReplacedThenCatchesUpAfterItsRestart()
+    {
+        // s1 crashes at 10 s for 20 s: commits wait wal_sender_timeout (5 s) for it, then s2
+        // becomes synchronous. Restarted, s1 asks for WAL from its flushed position and catches up.
+        var report = Run(Specs.Sync("FIRST 1 (s1, s2)"), new CrashFault(Duration.Parse("10s"), Duration.Parse("20s"), new NodeId(1)));
+        var s1 = report.Standbys[0];
+        Assert.InRange(MaxLatencySeconds(report), 4.0, 6.1);
+        Assert.Equal(1, s1.Disconnections);
+        Assert.True(report.Standbys[1].FlushLsn - s1.FlushLsn < 64 * 1024, $"s1 caught up: {s1.FlushLsn} vs {report.Standbys[1].FlushLsn}");
+    }
+
+    [Fact]
+    public void ACrashedAsynchronousStandbyMissesWhatWasAcknowledgedWhileItWasDown()
+    {
+        var report = Run(new ReplicationSpec { SynchronousCommit = SynchronousCommit.On }, new CrashFault(Duration.Parse("10s"), Duration.Parse("20s"), new NodeId(1)));
+        Assert.Equal(report.CommitLatency.Max, Run(new ReplicationSpec { SynchronousCommit = SynchronousCommit.On }).CommitLatency.Max);
+        // As with a partition: for 20 of the 60 s it misses up to 20 s of commits, 1,000 on average.
+        Assert.InRange(report.Standbys[0].MeanNotDurableCommits, 300, 380);
+    }
+
+    [Fact]
+    public void APausedPrimaryHoldsTheCommitsThatReachIt()
+    {
+        // The primary's machine stops for 2 s: commits arriving meanwhile wait in its socket and
+        // are served at once when it resumes; the first to arrive waits almost the whole 2 s.
+        var report = Run(new ReplicationSpec { SynchronousCommit = SynchronousCommit.Local }, new PauseFault(Duration.Parse("10s"), Duration.Parse("2s"), new NodeId(0)));
+        Assert.InRange(MaxLatencySeconds(report), 1.9, 2.001);
+        Assert.InRange(report.Commits, 5_800, 6_200);
+        Assert.All(report.Standbys, s => Assert.Equal(0, s.Disconnections));
+    }
+
+    [Fact]
+    public void AStandbyPausedLongerThanWalSenderTimeoutIsDropped()
+    {
+        var report = Run(Specs.Sync("FIRST 1 (s1)"), new PauseFault(Duration.Parse("10s"), Duration.Parse("10s"), new NodeId(1)));
+        Assert.Equal(1, report.Standbys[0].Disconnections);
+        // FIRST 1 (s1) has no one else: commits wait out the whole pause.
+        Assert.InRange(MaxLatencySeconds(report), 9.9, 10.1);
+    }
+
+    [Fact]
     public void RunsWithFaultsAreDeterministic()
     {
         var a = Run(Specs.Sync("ANY 1 (s1, s2)"), Isolate(1, "5s", "10s"));

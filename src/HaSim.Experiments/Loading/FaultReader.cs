@@ -10,7 +10,7 @@ namespace HaSim.Experiments.Loading;
 /// </summary>
 internal static class FaultReader
 {
-    private static readonly string[] Kinds = ["partition", "link", "disk_stall", "zone_outage", "region_outage"];
+    private static readonly string[] Kinds = ["partition", "link", "disk_stall", "crash", "pause", "zone_outage", "region_outage"];
     private static readonly string[] TimingKeys = ["at", "for"];
     private static readonly string[] OneWayKeys = ["from", "to"];
     private static readonly string[] LinkKeys = ["between", "from", "to", "latency", "loss"];
@@ -47,9 +47,20 @@ internal static class FaultReader
             "partition" => ReadPartition(body, at, length, topology),
             "link" => ReadLink(body, at, length, topology),
             "disk_stall" => [new DiskStallFault(at, length, topology.ReadNodeReference(body))],
+            "crash" => [new CrashFault(at, length, ReadCrashable(body, topology))],
+            "pause" => [new PauseFault(at, length, topology.ReadNodeReference(body))],
             "zone_outage" => Isolate(ZoneNodes(body, topology), at, length, topology),
             _ => Isolate(RegionNodes(body, topology), at, length, topology),
         };
+    }
+
+    /// <summary>Without automatic failover (not simulated yet) a crashed primary would just end the run's writes.</summary>
+    private static NodeId ReadCrashable(ModelNode body, Topology topology)
+    {
+        var node = topology.ReadNodeReference(body);
+        return topology.Nodes[node.Value].Role != NodeRole.Primary
+            ? node
+            : throw body.Error("the primary cannot crash yet: that needs automatic failover, which the simulator does not host yet; crash a standby, or pause the primary");
     }
 
     private static IEnumerable<FaultSpec> ReadPartition(ModelNode body, Duration at, Duration? length, Topology topology)

@@ -32,6 +32,10 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
     private static readonly TraceKind FaultHealKind = new("fault.heal");
     private static readonly TraceKind DisconnectKind = new("standby.disconnect");
     private static readonly TraceKind ConnectKind = new("standby.connect");
+    private static readonly TraceKind CrashKind = new("node.crash");
+    private static readonly TraceKind RestartKind = new("node.restart");
+    private static readonly TraceKind PauseKind = new("node.pause");
+    private static readonly TraceKind ResumeKind = new("node.resume");
 
     // How often the primary looks for standbys silent past wal_sender_timeout.
     private static readonly Duration SenderTimeoutCheckInterval = Duration.FromSeconds(1);
@@ -286,14 +290,22 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
 
     public void Handle(Instant now, in ModelEvent ev)
     {
+        if (PausedNode(ev) is { } paused && now < paused.PausedUntil)
+        {
+            _scheduler.At(paused.PausedUntil, ev); // handled, in order, when the machine resumes
+            return;
+        }
         switch (ev.Kind)
         {
             case EventKind.OpenLoopArrival:
-                StartTransaction(now, client: -1);
+                StartTransaction(now, client: -1, now);
                 _scheduler.After(NextInterarrival(), ev);
                 break;
             case EventKind.ClientReady:
-                StartTransaction(now, ev.Target);
+                StartTransaction(now, ev.Target, now);
+                break;
+            case EventKind.DeferredTransaction:
+                StartTransaction(now, ev.Target, new Instant(ev.Value));
                 break;
             case EventKind.LinkDelivery:
                 Deliver(now, _links[ev.Target]);
@@ -312,7 +324,10 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
                 ReplayDone(now, _nodes[ev.Target], ev.Value);
                 break;
             case EventKind.StatusInterval:
-                SendReply(now, _nodes[ev.Target]);
+                if (!_nodes[ev.Target].Down)
+                {
+                    SendReply(now, _nodes[ev.Target]);
+                }
                 _scheduler.After(StatusInterval, ev);
                 break;
             case EventKind.SemiSyncTimeout:
@@ -345,8 +360,14 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
 
     // ---------------------------------------------------------------- workload
 
-    private void StartTransaction(Instant now, int client)
+    private void StartTransaction(Instant now, int client, Instant arrivedAt)
     {
+        if (now < _primary.PausedUntil)
+        {
+            // The request waits in the paused primary's socket; its latency counts from arrival.
+            _scheduler.At(_primary.PausedUntil, new ModelEvent(EventKind.DeferredTransaction, client, arrivedAt.NanosecondsSinceStart));
+            return;
+        }
         var workload = _spec.Workload;
         if (workload.ReadFraction > 0 && _mixRandom.NextDouble() < workload.ReadFraction)
         {
@@ -361,7 +382,7 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         {
             _unflushedCommits.Enqueue(lsn);
         }
-        _waiters.Enqueue(new Waiter(lsn, now.NanosecondsSinceStart, client));
+        _waiters.Enqueue(new Waiter(lsn, arrivedAt.NanosecondsSinceStart, client));
         if (_shipOnInsert)
         {
             ShipWal(now, primary.Received);
@@ -417,7 +438,7 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         }
         node.Writing = true;
         var target = node.Received;
-        FinishAfter(now, node.Spec.WalWrite.Sample(node.DiskRandom), new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
+        node.WriteTimer = FinishAfter(now, node.Spec.WalWrite.Sample(node.DiskRandom), new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
     }
 
     private void WriteDone(Instant now, NodeRuntime node, long target)
@@ -433,17 +454,18 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         StartWrite(now, node);
     }
 
-    /// <summary>Completes a pipeline step after <paramref name="delay"/>: at once, with no event, when it takes no time.</summary>
-    private void FinishAfter(Instant now, Duration delay, in ModelEvent done)
+    /// <summary>
+    /// Completes a pipeline step after <paramref name="delay"/>: at once, with no event, when it
+    /// takes no time. Returns the pending event's handle, so that a crash can cancel the step.
+    /// </summary>
+    private TimerHandle FinishAfter(Instant now, Duration delay, in ModelEvent done)
     {
         if (delay.IsZero && now >= _nodes[done.Target].StalledUntil)
         {
             Handle(now, done);
+            return TimerHandle.None;
         }
-        else
-        {
-            _scheduler.After(delay, done);
-        }
+        return _scheduler.After(delay, done);
     }
 
     private void StartFlush(Instant now, NodeRuntime node)
@@ -466,7 +488,7 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
             }
         }
         node.Flushing = true;
-        FinishAfter(now, node.Spec.WalFlush.Sample(node.DiskRandom), new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
+        node.FlushTimer = FinishAfter(now, node.Spec.WalFlush.Sample(node.DiskRandom), new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
     }
 
     private void FlushDone(Instant now, NodeRuntime node, long target)
@@ -502,7 +524,7 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         node.Replaying = true;
         var target = node.Flushed;
         var delay = Duration.FromNanosecondsRounded((target - node.Replayed) * node.ReplayNanosPerByte);
-        FinishAfter(now, delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
+        node.ReplayTimer = FinishAfter(now, delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
     }
 
     private void ReplayDone(Instant now, NodeRuntime node, long target)
@@ -561,11 +583,19 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
         {
             return; // held by a partition until it heals
         }
+        if (_nodes[link.To.Value].Down)
+        {
+            return; // lost with the crashed machine
+        }
         if (message.Kind == MessageKind.WalData)
         {
             var node = _nodes[link.To.Value];
             node.Received = Math.Max(node.Received, message.B);
             StartWrite(now, node);
+        }
+        else if (message.Kind == MessageKind.StartReplication)
+        {
+            RestartStreaming(now, _viewOf[link.From.Value]!, message.A);
         }
         else
         {
@@ -762,6 +792,14 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
                 var node = _nodes[d.Node.Value];
                 node.StalledUntil = Instant.Max(node.StalledUntil, fault.HealsAt ?? Instant.MaxValue);
                 break;
+            case CrashFault c:
+                Crash(now, _nodes[c.Node.Value]);
+                break;
+            case PauseFault p:
+                var paused = _nodes[p.Node.Value];
+                paused.PausedUntil = Instant.Max(paused.PausedUntil, fault.HealsAt ?? Instant.MaxValue);
+                _trace.Record(now, PauseKind, paused.Id.Value);
+                break;
         }
     }
 
@@ -788,9 +826,64 @@ internal sealed class ClusterSimulation : IEventHandler<ModelEvent>
                     link.RestoreQuality();
                 }
                 break;
+            case CrashFault c:
+                Restart(now, _nodes[c.Node.Value]);
+                break;
+            case PauseFault resumed:
+                // Whatever waited for PausedUntil fires on its own now.
+                _trace.Record(now, ResumeKind, resumed.Node.Value);
+                break;
             case DiskStallFault:
                 // Completions deferred to StalledUntil fire on their own.
                 break;
+        }
+    }
+
+    /// <summary>The node an event happens on, if it is a node's own work (the primary for its timers and arrivals).</summary>
+    private NodeRuntime? PausedNode(in ModelEvent ev) => ev.Kind switch
+    {
+        EventKind.WalWriteDone or EventKind.WalFlushDone or EventKind.ReplayDone or EventKind.StatusInterval => _nodes[ev.Target],
+        EventKind.LinkDelivery => _nodes[_links[ev.Target].To.Value],
+        EventKind.SenderTimeoutCheck or EventKind.SemiSyncTimeout => _primary,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The machine dies: steps in flight are lost, and so is WAL written but not flushed (it was
+    /// only in the operating system's cache).
+    /// </summary>
+    private void Crash(Instant now, NodeRuntime node)
+    {
+        node.Down = true;
+        _scheduler.Cancel(node.WriteTimer);
+        _scheduler.Cancel(node.FlushTimer);
+        _scheduler.Cancel(node.ReplayTimer);
+        node.Writing = node.Flushing = node.Replaying = false;
+        node.Received = node.Written = node.Flushed;
+        _trace.Record(now, CrashKind, node.Id.Value, node.Flushed);
+    }
+
+    /// <summary>Back up: recovery replays what was flushed, and the standby asks the primary to stream from its flushed position.</summary>
+    private void Restart(Instant now, NodeRuntime node)
+    {
+        node.Down = false;
+        _trace.Record(now, RestartKind, node.Id.Value, node.Flushed);
+        StartReplay(now, node);
+        Send(now, node.ToPrimary!, new WireMessage(MessageKind.StartReplication, node.Flushed, 0, 0, ReplyBytes));
+    }
+
+    /// <summary>START_REPLICATION from a restarted standby: its walsender resends from where the standby stands.</summary>
+    private void RestartStreaming(Instant now, ReplicaView view, long from)
+    {
+        view.LastReplyAt = now;
+        view.Sent = from;
+        if (!view.Connected)
+        {
+            Reconnect(now, view);
+        }
+        else
+        {
+            ShipWal(now, _shipOnInsert ? _primary.Received : _primary.Flushed);
         }
     }
 

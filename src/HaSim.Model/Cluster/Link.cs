@@ -10,6 +10,8 @@ internal enum MessageKind : byte
     WalData,
     /// <summary>A standby's reply: write <see cref="WireMessage.A"/>, flush <see cref="WireMessage.B"/>, apply <see cref="WireMessage.C"/>.</summary>
     StandbyReply,
+    /// <summary>A restarted standby asks for WAL from its flushed position <see cref="WireMessage.A"/> (START_REPLICATION).</summary>
+    StartReplication,
 }
 
 internal readonly record struct WireMessage(MessageKind Kind, long A, long B, long C, long Bytes);

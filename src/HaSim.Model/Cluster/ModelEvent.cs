@@ -7,6 +7,11 @@ internal enum EventKind : byte
     OpenLoopArrival,
     /// <summary>Closed-loop client <see cref="ModelEvent.Target"/> finished thinking and starts a transaction.</summary>
     ClientReady,
+    /// <summary>
+    /// A transaction that reached a paused primary is taken up now that it resumed: client
+    /// <see cref="ModelEvent.Target"/> (-1 for open loop), which arrived at <see cref="ModelEvent.Value"/> (ns).
+    /// </summary>
+    DeferredTransaction,
     /// <summary>The next message on link <see cref="ModelEvent.Target"/> arrives.</summary>
     LinkDelivery,
     /// <summary>Node <see cref="ModelEvent.Target"/> finished writing WAL up to LSN <see cref="ModelEvent.Value"/>.</summary>

@@ -38,6 +38,17 @@ internal sealed class NodeRuntime
 
     /// <summary>Disk stall: no WAL write or flush completes before this instant.</summary>
     public Instant StalledUntil;
+
+    /// <summary>Machine pause: nothing happens on this node before this instant.</summary>
+    public Instant PausedUntil;
+
+    /// <summary>Crashed: the node does nothing and loses what reaches it until it restarts.</summary>
+    public bool Down;
+
+    // The pipeline operations in flight, so that a crash can cancel them.
+    public TimerHandle WriteTimer;
+    public TimerHandle FlushTimer;
+    public TimerHandle ReplayTimer;
 }
 
 /// <summary>

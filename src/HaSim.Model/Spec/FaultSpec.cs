@@ -25,3 +25,18 @@ public sealed record LinkFault(Duration At, Duration? For, IReadOnlyList<NodeId>
 
 /// <summary>No write or flush completes on the node's WAL disk while the fault lasts; operations resume when it heals.</summary>
 public sealed record DiskStallFault(Duration At, Duration? For, NodeId Node) : FaultSpec(At, For);
+
+/// <summary>
+/// The node's machine crashes: WAL written but not yet flushed is lost, messages to it are lost,
+/// and after <see cref="FaultSpec.For"/> it restarts, recovers and asks the primary to stream
+/// from its flushed position. Crashing the primary needs automatic failover, which the
+/// simulator does not host yet, so only standbys and storage nodes may crash.
+/// </summary>
+public sealed record CrashFault(Duration At, Duration? For, NodeId Node) : FaultSpec(At, For);
+
+/// <summary>
+/// The node's whole machine stops (a VM pause, a long stop-the-world): it processes nothing,
+/// sends nothing and its disk completes nothing until the pause ends; then everything that
+/// waited is handled at once, in order. Works on any node, the primary included.
+/// </summary>
+public sealed record PauseFault(Duration At, Duration? For, NodeId Node) : FaultSpec(At, For);

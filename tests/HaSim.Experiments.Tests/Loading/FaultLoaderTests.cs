@@ -37,8 +37,16 @@ public sealed class FaultLoaderTests
                 for: 10s
               - region_outage: r1
                 at: 5s
+              - crash: s1
+                at: 6s
+                for: 1m
+              - pause: p
+                at: 7s
+                for: 1s
             """);
-        Assert.Equal(8, spec.Faults.Count);
+        Assert.Equal(10, spec.Faults.Count);
+        Assert.Equal(new NodeId(1), Assert.IsType<CrashFault>(spec.Faults[8]).Node);
+        Assert.Equal(new NodeId(0), Assert.IsType<PauseFault>(spec.Faults[9]).Node);
         var oneWay = Assert.IsType<PartitionFault>(spec.Faults[0]);
         Assert.Equal("node1 -> node0", Ends(oneWay));
         Assert.Null(oneWay.HealsAt);
@@ -54,7 +62,8 @@ public sealed class FaultLoaderTests
     }
 
     [Theory]
-    [InlineData("  - at: 1s\n", 12, 5, "a fault needs its kind as a key: one of partition, link, disk_stall, zone_outage, region_outage")]
+    [InlineData("  - at: 1s\n", 12, 5, "a fault needs its kind as a key: one of partition, link, disk_stall, crash, pause, zone_outage, region_outage")]
+    [InlineData("  - crash: p\n    at: 1s\n", 12, 12, "the primary cannot crash yet")]
     [InlineData("  - disk_stall: p\n", 12, 5, "missing key 'at'")]
     [InlineData("  - disk_stall: q\n    at: 1s\n", 12, 17, "unknown node 'q'")]
     [InlineData("  - zone_outage: c\n    at: 1s\n", 12, 18, "unknown zone 'c'")]
