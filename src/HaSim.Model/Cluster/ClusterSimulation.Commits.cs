@@ -1,0 +1,87 @@
+using HaSim.Kernel;
+using HaSim.Model.Spec;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Cluster;
+
+/// <summary>When commits are acknowledged, and what each acknowledgement leaves exposed.</summary>
+internal sealed partial class ClusterSimulation
+{
+    /// <summary>Acknowledges every waiting commit that is now as durable as the settings require.</summary>
+    private void ReleaseCommits(Instant now)
+    {
+        if (_waiters.Count == 0)
+        {
+            return;
+        }
+        var release = _waitForLocalFlush ? _primary.Flushed : long.MaxValue;
+        if (_syncRule is not null && !_semiSyncAsync)
+        {
+            release = Math.Min(release, _syncRule.SyncedLsn());
+        }
+        var released = false;
+        while (_waiters.Count > 0 && _waiters.Peek().Lsn <= release)
+        {
+            Acknowledge(now, _waiters.Dequeue());
+            released = true;
+        }
+        if (_semiSync is not null)
+        {
+            if (released)
+            {
+                _flushedWaiters = Math.Min(_flushedWaiters, _waiters.Count);
+                _scheduler.Cancel(_semiSyncTimer);
+                _semiSyncTimer = TimerHandle.None;
+            }
+            ArmSemiSyncTimer(now);
+        }
+    }
+
+    private void Acknowledge(Instant now, in Waiter waiter)
+    {
+        var nowNs = now.NanosecondsSinceStart;
+        var latency = nowNs - waiter.StartedAt;
+        _trace.Record(now, CommitKind, waiter.Client, waiter.Lsn, latency);
+        var measured = _measuring && waiter.StartedAt >= _warmupEnd.NanosecondsSinceStart;
+        if (measured)
+        {
+            _commits++;
+            _commitLatency.Record(latency);
+        }
+        foreach (var view in _replicas)
+        {
+            var node = view.Runtime;
+            if (node.Flushed < waiter.Lsn)
+            {
+                view.AccumulateNotDurable(nowNs);
+                view.NotDurable.Enqueue((waiter.Lsn, measured ? nowNs : -1));
+            }
+            if (node.Spec.Role == NodeRole.Standby && node.Replayed < waiter.Lsn)
+            {
+                view.NotReplayed.Enqueue((waiter.Lsn, nowNs));
+            }
+        }
+        ClientDone(now, waiter.Client);
+    }
+
+    /// <summary>Ground truth, not the primary's delayed view: the node has now flushed up to <paramref name="flushed"/>.</summary>
+    private void NoteDurable(Instant now, ReplicaView view, long flushed)
+    {
+        var nowNs = now.NanosecondsSinceStart;
+        var queue = view.NotDurable;
+        if (queue.Count == 0 || queue.Peek().Lsn > flushed)
+        {
+            return;
+        }
+        view.AccumulateNotDurable(nowNs);
+        while (queue.Count > 0 && queue.Peek().Lsn <= flushed)
+        {
+            var (_, ackedAt) = queue.Dequeue();
+            if (ackedAt >= 0)
+            {
+                view.DurabilityDelaySum += nowNs - ackedAt;
+                view.DurabilityDelayCount++;
+            }
+        }
+    }
+}

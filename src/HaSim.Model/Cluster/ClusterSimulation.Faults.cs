@@ -1,0 +1,151 @@
+using HaSim.Model.Spec;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Cluster;
+
+/// <summary>Injected faults: partitions, link faults, disk stalls, crashes and pauses.</summary>
+internal sealed partial class ClusterSimulation
+{
+    private void StartFault(Instant now, int index)
+    {
+        var fault = _spec.Faults[index];
+        _trace.Record(now, FaultStartKind, index);
+        switch (fault)
+        {
+            case PartitionFault p:
+                foreach (var link in LinksBetween(p.From, p.To))
+                {
+                    link.Block();
+                }
+                break;
+            case LinkFault l:
+                foreach (var link in LinksBetween(l.From, l.To))
+                {
+                    link.Degrade(l.Latency, l.LossProbability);
+                }
+                break;
+            case DiskStallFault d:
+                var node = _nodes[d.Node.Value];
+                node.StalledUntil = Instant.Max(node.StalledUntil, fault.HealsAt ?? Instant.MaxValue);
+                break;
+            case CrashFault c:
+                Crash(now, _nodes[c.Node.Value]);
+                break;
+            case PauseFault p:
+                var paused = _nodes[p.Node.Value];
+                paused.PausedUntil = Instant.Max(paused.PausedUntil, fault.HealsAt ?? Instant.MaxValue);
+                _trace.Record(now, PauseKind, paused.Id.Value);
+                break;
+        }
+    }
+
+    private void HealFault(Instant now, int index)
+    {
+        var fault = _spec.Faults[index];
+        _trace.Record(now, FaultHealKind, index);
+        switch (fault)
+        {
+            case PartitionFault p:
+                foreach (var link in LinksBetween(p.From, p.To))
+                {
+                    _redeliveries.Clear();
+                    link.Heal(now, _redeliveries);
+                    foreach (var arrival in _redeliveries)
+                    {
+                        _scheduler.At(arrival, new ModelEvent(EventKind.LinkDelivery, link.Index, 0));
+                    }
+                }
+                break;
+            case LinkFault l:
+                foreach (var link in LinksBetween(l.From, l.To))
+                {
+                    link.RestoreQuality();
+                }
+                break;
+            case CrashFault c:
+                Restart(now, _nodes[c.Node.Value]);
+                break;
+            case PauseFault resumed:
+                // Whatever waited for PausedUntil fires on its own now.
+                _trace.Record(now, ResumeKind, resumed.Node.Value);
+                break;
+            case DiskStallFault:
+                // Completions deferred to StalledUntil fire on their own.
+                break;
+        }
+    }
+
+    /// <summary>The node an event happens on, if it is a node's own work (the primary for its timers and arrivals).</summary>
+    private NodeRuntime? PausedNode(in ModelEvent ev) => ev.Kind switch
+    {
+        EventKind.WalWriteDone or EventKind.WalFlushDone or EventKind.ReplayDone or EventKind.StatusInterval => _nodes[ev.Target],
+        EventKind.LinkDelivery => _nodes[_links[ev.Target].To.Value],
+        EventKind.SenderTimeoutCheck or EventKind.SemiSyncTimeout => _primary,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The machine dies: steps in flight are lost, and so is WAL written but not flushed (it was
+    /// only in the operating system's cache).
+    /// </summary>
+    private void Crash(Instant now, NodeRuntime node)
+    {
+        node.Down = true;
+        _scheduler.Cancel(node.WriteTimer);
+        _scheduler.Cancel(node.FlushTimer);
+        _scheduler.Cancel(node.ReplayTimer);
+        node.Writing = node.Flushing = node.Replaying = false;
+        node.Received = node.Written = node.Flushed;
+        _trace.Record(now, CrashKind, node.Id.Value, node.Flushed);
+    }
+
+    /// <summary>Back up: recovery replays what was flushed, and the standby asks the primary to stream from its flushed position.</summary>
+    private void Restart(Instant now, NodeRuntime node)
+    {
+        node.Down = false;
+        _trace.Record(now, RestartKind, node.Id.Value, node.Flushed);
+        StartReplay(now, node);
+        Send(now, node.ToPrimary!, new WireMessage(MessageKind.StartReplication, node.Flushed, 0, 0, ReplyBytes));
+    }
+
+    /// <summary>START_REPLICATION from a restarted standby: its walsender resends from where the standby stands.</summary>
+    private void RestartStreaming(Instant now, ReplicaView view, long from)
+    {
+        view.LastReplyAt = now;
+        view.Sent = from;
+        if (!view.Connected)
+        {
+            Reconnect(now, view);
+        }
+        else
+        {
+            ShipWal(now, _shipOnInsert ? _primary.Received : _primary.Flushed);
+        }
+    }
+
+    /// <summary>The links that carry traffic from a node in <paramref name="from"/> to a node in <paramref name="to"/>, in index order.</summary>
+    private IEnumerable<Link> LinksBetween(IReadOnlyList<NodeId> from, IReadOnlyList<NodeId> to) =>
+        _links.Where(link => from.Contains(link.From) && to.Contains(link.To));
+
+    /// <summary>wal_sender_timeout: a standby silent for that long no longer counts as connected (PostgreSQL ends its walsender).</summary>
+    private void CheckSenderTimeout(Instant now, ReplicaView view)
+    {
+        if (!view.Connected || now - view.LastReplyAt <= _spec.Replication.WalSenderTimeout)
+        {
+            return;
+        }
+        view.Connected = false;
+        view.Disconnections++;
+        view.DisconnectedSince = now;
+        _trace.Record(now, DisconnectKind, view.Node.Value);
+        ReleaseCommits(now); // FIRST k may now pick the next standby in the list
+    }
+
+    private void Reconnect(Instant now, ReplicaView view)
+    {
+        view.Connected = true;
+        view.DisconnectedTime += now - view.DisconnectedSince;
+        _trace.Record(now, ConnectKind, view.Node.Value);
+        ShipWal(now, _shipOnInsert ? _primary.Received : _primary.Flushed);
+    }
+}

@@ -1,0 +1,123 @@
+using HaSim.Kernel;
+using HaSim.Model.Spec;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Cluster;
+
+/// <summary>Each node's WAL pipeline: write, flush and replay, one operation per stage at a time.</summary>
+internal sealed partial class ClusterSimulation
+{
+    private void StartWrite(Instant now, NodeRuntime node)
+    {
+        if (node.Writing || node.Received <= node.Written)
+        {
+            return;
+        }
+        node.Writing = true;
+        var target = node.Received;
+        node.WriteTimer = FinishAfter(now, node.Spec.WalWrite.Sample(node.DiskRandom), new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
+    }
+
+    private void WriteDone(Instant now, NodeRuntime node, long target)
+    {
+        node.Writing = false;
+        node.Written = target;
+        _trace.Record(now, WriteKind, node.Id.Value, target);
+        if (node != _primary && _needWriteReplies)
+        {
+            SendReply(now, node);
+        }
+        StartFlush(now, node);
+        StartWrite(now, node);
+    }
+
+    /// <summary>
+    /// Completes a pipeline step after <paramref name="delay"/>: at once, with no event, when it
+    /// takes no time. Returns the pending event's handle, so that a crash can cancel the step.
+    /// </summary>
+    private TimerHandle FinishAfter(Instant now, Duration delay, in ModelEvent done)
+    {
+        if (delay.IsZero && now >= _nodes[done.Target].StalledUntil)
+        {
+            Handle(now, done);
+            return TimerHandle.None;
+        }
+        return _scheduler.After(delay, done);
+    }
+
+    private void StartFlush(Instant now, NodeRuntime node)
+    {
+        if (node.Flushing || node.Written <= node.Flushed)
+        {
+            return;
+        }
+        var target = node.Written;
+        if (node == _primary && !_groupCommit)
+        {
+            // Each commit pays for its own flush: flush only up to the oldest unflushed commit.
+            while (_unflushedCommits.Count > 0 && _unflushedCommits.Peek() <= node.Flushed)
+            {
+                _unflushedCommits.Dequeue();
+            }
+            if (_unflushedCommits.Count > 0)
+            {
+                target = Math.Min(target, _unflushedCommits.Peek());
+            }
+        }
+        node.Flushing = true;
+        node.FlushTimer = FinishAfter(now, node.Spec.WalFlush.Sample(node.DiskRandom), new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
+    }
+
+    private void FlushDone(Instant now, NodeRuntime node, long target)
+    {
+        node.Flushing = false;
+        node.Flushed = target;
+        _trace.Record(now, FlushKind, node.Id.Value, target);
+        if (node == _primary)
+        {
+            ShipWal(now, target);
+            if (_semiSync is not null)
+            {
+                NoteSemiSyncWaitStart(now, target);
+            }
+            ReleaseCommits(now);
+        }
+        else
+        {
+            var view = _viewOf[node.Id.Value]!;
+            NoteDurable(now, view, target);
+            SendReply(now, node);
+            StartReplay(now, node);
+        }
+        StartFlush(now, node);
+    }
+
+    private void StartReplay(Instant now, NodeRuntime node)
+    {
+        if (node.Spec.Role != NodeRole.Standby || node.Replaying || node.Flushed <= node.Replayed)
+        {
+            return;
+        }
+        node.Replaying = true;
+        var target = node.Flushed;
+        var delay = Duration.FromNanosecondsRounded((target - node.Replayed) * node.ReplayNanosPerByte);
+        node.ReplayTimer = FinishAfter(now, delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
+    }
+
+    private void ReplayDone(Instant now, NodeRuntime node, long target)
+    {
+        node.Replaying = false;
+        node.Replayed = target;
+        _trace.Record(now, ReplayKind, node.Id.Value, target);
+        var notReplayed = _viewOf[node.Id.Value]!.NotReplayed;
+        while (notReplayed.Count > 0 && notReplayed.Peek().Lsn <= target)
+        {
+            notReplayed.Dequeue();
+        }
+        if (_needApplyReplies)
+        {
+            SendReply(now, node);
+        }
+        StartReplay(now, node);
+    }
+}

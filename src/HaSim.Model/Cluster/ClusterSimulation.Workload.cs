@@ -1,0 +1,76 @@
+using HaSim.Model.Spec;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Cluster;
+
+/// <summary>The workload: open- and closed-loop transactions, reads and their staleness.</summary>
+internal sealed partial class ClusterSimulation
+{
+    private void StartTransaction(Instant now, int client, Instant arrivedAt)
+    {
+        if (now < _primary.PausedUntil)
+        {
+            // The request waits in the paused primary's socket; its latency counts from arrival.
+            _scheduler.At(_primary.PausedUntil, new ModelEvent(EventKind.DeferredTransaction, client, arrivedAt.NanosecondsSinceStart));
+            return;
+        }
+        var workload = _spec.Workload;
+        if (workload.ReadFraction > 0 && _mixRandom.NextDouble() < workload.ReadFraction)
+        {
+            Read(now, client);
+            return;
+        }
+        var size = workload.TransactionSize.Sample(_sizeRandom);
+        var primary = _primary;
+        primary.Received += size;
+        var lsn = primary.Received;
+        if (!_groupCommit)
+        {
+            _unflushedCommits.Enqueue(lsn);
+        }
+        _waiters.Enqueue(new Waiter(lsn, arrivedAt.NanosecondsSinceStart, client));
+        if (_shipOnInsert)
+        {
+            ShipWal(now, primary.Received);
+            ReleaseCommits(now);
+        }
+        else
+        {
+            StartWrite(now, primary);
+            if (!_waitForLocalFlush)
+            {
+                ReleaseCommits(now); // synchronous_commit = off: acknowledged before any flush
+            }
+        }
+    }
+
+    private void Read(Instant now, int client)
+    {
+        long staleness = 0;
+        var target = -1;
+        if (_spec.Workload.ReadRouting == ReadRouting.Replicas && _readReplicas.Length > 0)
+        {
+            var replica = _readReplicas[_mixRandom.NextInt(_readReplicas.Length)];
+            target = replica.Node.Value;
+            if (replica.NotReplayed.Count > 0)
+            {
+                staleness = now.NanosecondsSinceStart - replica.NotReplayed.Peek().AckedAt;
+            }
+        }
+        if (_measuring)
+        {
+            _reads++;
+            _readStaleness.Record(staleness);
+        }
+        _trace.Record(now, ReadKind, target, staleness);
+        ClientDone(now, client);
+    }
+
+    private void ClientDone(Instant now, int client)
+    {
+        if (client >= 0)
+        {
+            _scheduler.After(_spec.Workload.ClosedLoop!.ThinkTime.Sample(_thinkRandom), new ModelEvent(EventKind.ClientReady, client, 0));
+        }
+    }
+}
