@@ -42,6 +42,9 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
 
     private readonly List<Instant> _redeliveries = [];
 
+    // Whether any pause fault is scheduled: without one, events skip the pause check.
+    private readonly bool _anyPause;
+
     private readonly ClusterSpec _spec;
     private readonly ulong _seed;
     private readonly Scheduler<ModelEvent> _scheduler = new();
@@ -102,6 +105,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         _seed = seed;
         _lagSink = lagSink;
         _trace = new Trace(traceSink);
+        _anyPause = spec.Faults.Any(f => f is PauseFault);
         _nodes = spec.Nodes.Select(n => new NodeRuntime(n, seed)).ToArray();
         _primary = _nodes[spec.Primary.Value];
 
@@ -290,7 +294,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
 
     public void Handle(Instant now, in ModelEvent ev)
     {
-        if (PausedNode(ev) is { } paused && now < paused.PausedUntil)
+        if (_anyPause && PausedNode(ev) is { } paused && now < paused.PausedUntil)
         {
             _scheduler.At(paused.PausedUntil, ev); // handled, in order, when the machine resumes
             return;
