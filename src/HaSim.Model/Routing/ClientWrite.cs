@@ -1,0 +1,148 @@
+using HaSim.Primitives;
+
+namespace HaSim.Model.Routing;
+
+/// <summary>
+/// Why an attempt failed before its request could have reached a database, so retrying it is safe.
+/// A request that was sent and then lost its answer is not a failure: see
+/// <see cref="ClientWrite.OnOutcomeUnknown"/>.
+/// </summary>
+public enum AttemptFailure
+{
+    /// <summary>The endpoint had no UP server and refused the connection.</summary>
+    NoServerUp,
+
+    /// <summary>The server refused the connection (the database is down, the port closed).</summary>
+    ConnectionRefused,
+
+    /// <summary>No connection within the client's connect timeout (a dead host, a partition).</summary>
+    ConnectTimeout,
+
+    /// <summary>The session was cut (e.g. on-marked-down shutdown-sessions) before the request was sent.</summary>
+    SessionCut,
+
+    /// <summary>The server answered with an error that proves nothing was committed (e.g. a read-only standby).</summary>
+    Rejected,
+}
+
+/// <summary>How one attempt ended.</summary>
+public enum AttemptResult
+{
+    Failed,
+    Acknowledged,
+
+    /// <summary>The request was sent, then the connection broke or timed out before the answer.</summary>
+    OutcomeUnknown,
+}
+
+/// <summary>How a logical write ended, as far as its client knows.</summary>
+public enum WriteOutcome
+{
+    /// <summary>An attempt is running or a retry is scheduled.</summary>
+    Pending,
+
+    /// <summary>The database acknowledged the commit: losing it afterwards counts towards RPO.</summary>
+    Acknowledged,
+
+    /// <summary>Every attempt failed before its request could commit: the client knows it did not happen.</summary>
+    Failed,
+
+    /// <summary>
+    /// The client never learned whether the commit happened: it may or may not survive, and RPO
+    /// accounting must count it as "maybe", never as lost.
+    /// </summary>
+    Unknown,
+}
+
+/// <summary>One attempt of a logical write, from its start to its end.</summary>
+public readonly record struct WriteAttempt(int Number, Instant StartedAt, Instant EndedAt, AttemptResult Result, AttemptFailure? Failure);
+
+/// <summary>
+/// The record of one logical write by a <see cref="RetryingClient"/>: when it was first tried, every
+/// attempt, and how it ended. The host reports each attempt's end; after a failure this record says
+/// when the next attempt starts, or gives up. An unknown outcome ends the write without retry: the
+/// request may have committed, and sending it again could apply it twice.
+/// </summary>
+public sealed class ClientWrite
+{
+    private readonly RetryingClient _client;
+    private readonly List<WriteAttempt> _attempts = [];
+
+    internal ClientWrite(RetryingClient client, long id, Instant firstAttemptAt)
+    {
+        _client = client;
+        Id = id;
+        FirstAttemptAt = firstAttemptAt;
+        CurrentAttemptAt = firstAttemptAt;
+    }
+
+    public long Id { get; }
+
+    public Instant FirstAttemptAt { get; }
+
+    /// <summary>When the running or scheduled attempt starts (for a finished write: when its last attempt started).</summary>
+    public Instant CurrentAttemptAt { get; private set; }
+
+    /// <summary>The attempts that have ended, in order.</summary>
+    public IReadOnlyList<WriteAttempt> Attempts => _attempts;
+
+    public WriteOutcome Outcome { get; private set; } = WriteOutcome.Pending;
+
+    /// <summary>When the outcome was settled; null while pending.</summary>
+    public Instant? CompletedAt { get; private set; }
+
+    /// <summary>
+    /// The current attempt failed safely (<paramref name="reason"/>). Returns when the next attempt
+    /// starts, after a jittered backoff; or null when the client gives up (max attempts reached, or
+    /// the retry would start after the deadline), leaving the write <see cref="WriteOutcome.Failed"/>.
+    /// </summary>
+    public Instant? OnAttemptFailed(Instant now, AttemptFailure reason)
+    {
+        End(now, AttemptResult.Failed, reason);
+        var policy = _client.Policy;
+        if (_attempts.Count < policy.MaxAttempts)
+        {
+            var retryAt = now + policy.NextDelay(_attempts.Count, _client.Random);
+            if (policy.Deadline is not { } deadline || retryAt <= FirstAttemptAt + deadline)
+            {
+                CurrentAttemptAt = retryAt;
+                return retryAt;
+            }
+        }
+        Settle(now, WriteOutcome.Failed);
+        return null;
+    }
+
+    /// <summary>The current attempt's commit was acknowledged.</summary>
+    public void OnAcknowledged(Instant now)
+    {
+        End(now, AttemptResult.Acknowledged, failure: null);
+        Settle(now, WriteOutcome.Acknowledged);
+    }
+
+    /// <summary>The current attempt's request was sent, then its connection broke or timed out before an answer.</summary>
+    public void OnOutcomeUnknown(Instant now)
+    {
+        End(now, AttemptResult.OutcomeUnknown, failure: null);
+        Settle(now, WriteOutcome.Unknown);
+    }
+
+    private void End(Instant now, AttemptResult result, AttemptFailure? failure)
+    {
+        if (Outcome != WriteOutcome.Pending)
+        {
+            throw new InvalidOperationException($"write {Id} already ended ({Outcome} at {CompletedAt})");
+        }
+        if (now < CurrentAttemptAt)
+        {
+            throw new ArgumentOutOfRangeException(nameof(now), $"attempt {_attempts.Count + 1} of write {Id} starts at {CurrentAttemptAt}, not before; it cannot end at {now}");
+        }
+        _attempts.Add(new WriteAttempt(_attempts.Count + 1, CurrentAttemptAt, now, result, failure));
+    }
+
+    private void Settle(Instant now, WriteOutcome outcome)
+    {
+        Outcome = outcome;
+        CompletedAt = now;
+    }
+}

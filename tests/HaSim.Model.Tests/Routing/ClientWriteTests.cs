@@ -1,0 +1,104 @@
+using HaSim.Kernel;
+using HaSim.Model.Routing;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Tests.Routing;
+
+public class ClientWriteTests
+{
+    private static readonly RetryPolicy Policy = new()
+    {
+        BackoffBase = Duration.FromMilliseconds(100),
+        BackoffCap = Duration.FromSeconds(1),
+        Multiplier = 2,
+        MaxAttempts = 5,
+        Deadline = null,
+    };
+
+    private static Instant T(string text) => Instant.Parse(text);
+
+    private static RetryingClient Client(RetryPolicy policy) => new(policy, new SimRandom(7, "client/0"));
+
+    [Fact]
+    public void RetriesAreScheduledFromTheClientsStreamAndEveryAttemptIsRecorded()
+    {
+        var write = Client(Policy).Begin(id: 1, T("1s"));
+        var expected = new SimRandom(7, "client/0");
+
+        var firstRetry = write.OnAttemptFailed(T("1s"), AttemptFailure.NoServerUp);
+        Assert.Equal(T("1s") + Policy.NextDelay(1, expected), firstRetry);
+        var secondFailure = firstRetry!.Value + Duration.FromMilliseconds(5);
+        var secondRetry = write.OnAttemptFailed(secondFailure, AttemptFailure.ConnectionRefused);
+        Assert.Equal(secondFailure + Policy.NextDelay(2, expected), secondRetry);
+        Assert.Equal(WriteOutcome.Pending, write.Outcome);
+        var acked = secondRetry!.Value + Duration.FromMilliseconds(3);
+        write.OnAcknowledged(acked);
+
+        Assert.Equal(WriteOutcome.Acknowledged, write.Outcome);
+        Assert.Equal(T("1s"), write.FirstAttemptAt);
+        Assert.Equal(acked, write.CompletedAt);
+        Assert.Equal(
+            [
+                new WriteAttempt(1, T("1s"), T("1s"), AttemptResult.Failed, AttemptFailure.NoServerUp),
+                new WriteAttempt(2, firstRetry.Value, secondFailure, AttemptResult.Failed, AttemptFailure.ConnectionRefused),
+                new WriteAttempt(3, secondRetry.Value, acked, AttemptResult.Acknowledged, null),
+            ],
+            write.Attempts);
+    }
+
+    [Fact]
+    public void TheClientGivesUpAfterMaxAttempts()
+    {
+        var write = Client(Policy with { MaxAttempts = 3 }).Begin(id: 2, T("0s"));
+        var at = T("0s");
+        for (var attempt = 1; attempt < 3; attempt++)
+        {
+            at = write.OnAttemptFailed(at, AttemptFailure.ConnectTimeout)!.Value;
+        }
+        Assert.Null(write.OnAttemptFailed(at, AttemptFailure.ConnectTimeout));
+        Assert.Equal(WriteOutcome.Failed, write.Outcome);
+        Assert.Equal(at, write.CompletedAt);
+        Assert.Equal(3, write.Attempts.Count);
+        Assert.Throws<InvalidOperationException>(() => write.OnAttemptFailed(at, AttemptFailure.ConnectTimeout));
+        Assert.Throws<InvalidOperationException>(() => write.OnAcknowledged(at));
+    }
+
+    [Fact]
+    public void NoAttemptStartsAfterTheDeadline()
+    {
+        var policy = Policy with { BackoffBase = Duration.FromSeconds(1), MaxAttempts = 1000, Deadline = Duration.FromSeconds(5) };
+        var write = Client(policy).Begin(id: 3, T("10s"));
+        var at = T("10s");
+        while (write.OnAttemptFailed(at, AttemptFailure.NoServerUp) is { } retryAt)
+        {
+            at = retryAt;
+        }
+        Assert.Equal(WriteOutcome.Failed, write.Outcome);
+        Assert.True(write.Attempts.Count > 3);
+        Assert.All(write.Attempts, a => Assert.True(a.StartedAt <= T("15s")));
+    }
+
+    [Fact]
+    public void ALostAnswerMakesTheOutcomeUnknownNotFailedAndIsNotRetried()
+    {
+        var write = Client(Policy).Begin(id: 4, T("0s"));
+        var retryAt = write.OnAttemptFailed(T("0s"), AttemptFailure.SessionCut)!.Value;
+        write.OnOutcomeUnknown(retryAt + Duration.FromSeconds(2));
+
+        Assert.Equal(WriteOutcome.Unknown, write.Outcome);
+        Assert.Equal(AttemptResult.OutcomeUnknown, write.Attempts[^1].Result);
+        Assert.Null(write.Attempts[^1].Failure);
+        Assert.Equal(2, write.Attempts.Count);
+        Assert.Throws<InvalidOperationException>(() => write.OnAttemptFailed(retryAt + Duration.FromSeconds(3), AttemptFailure.Rejected));
+    }
+
+    [Fact]
+    public void AnAttemptCannotEndBeforeItStarts()
+    {
+        var write = Client(Policy with { BackoffBase = Duration.FromSeconds(1) }).Begin(id: 5, T("0s"));
+        var retryAt = write.OnAttemptFailed(T("0s"), AttemptFailure.Rejected)!.Value;
+        Assert.True(retryAt > T("0s"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => write.OnAcknowledged(T("0s")));
+        Assert.Equal(retryAt, write.CurrentAttemptAt);
+    }
+}
