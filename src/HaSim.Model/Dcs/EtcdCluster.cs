@@ -1,0 +1,157 @@
+using System.Diagnostics.CodeAnalysis;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Dcs;
+
+/// <summary>
+/// The store and the raft view together, keeping the rules that tie them: a write commits only through
+/// a serving leader, leases end only while one serves (etcd's lessor runs on the leader and revokes
+/// through raft), a new leader renews every lease (<see cref="DcsStore.RefreshAllLeases"/>), and a
+/// member that is not current answers serializable reads from the copy it had when it fell behind.
+/// </summary>
+/// <remarks>
+/// The host owns time and latency: it routes a request when it reaches a member
+/// (<see cref="TryRoute"/>), samples the forwarding and quorum round trips from the plan, and commits it
+/// then (<see cref="TryCommit"/>). It reports crashes, restarts and network changes, wakes at
+/// <see cref="NextWakeUp"/> to call <see cref="Advance"/>, and drains <see cref="DcsStore.DrainEvents"/>
+/// after each call to feed watches. Members that are current serve the leader's state with no apply
+/// lag: a follower's apply delay (sub-millisecond) is not modelled.
+/// </remarks>
+public sealed class EtcdCluster
+{
+    private readonly RaftSettings _settings;
+    private readonly DcsSnapshot?[] _staleCopy;
+    private long _leasesRenewedForTerm;
+    private Instant _clock;
+
+    public EtcdCluster(IReadOnlyList<DcsMember> members, RaftSettings settings, Func<int, int, bool> reachable, Instant start)
+    {
+        _settings = settings;
+        Store = new DcsStore();
+        Membership = new DcsMembership(members, settings, reachable, start);
+        _staleCopy = new DcsSnapshot?[members.Count];
+        _leasesRenewedForTerm = Membership.Term; // the cluster formed before the run: no lease to renew
+        Sync(start);
+    }
+
+    /// <summary>The replicated state, for reads (<see cref="DcsStore.Snapshot"/>, <see cref="DcsStore.ExpiryOf"/>) and
+    /// <see cref="DcsStore.DrainEvents"/>; change it only through this class, which keeps the rules above.</summary>
+    public DcsStore Store { get; }
+
+    public DcsMembership Membership { get; }
+
+    /// <summary>When the host must call <see cref="Advance"/>: an election ends, or (while a leader serves) a lease expires.</summary>
+    public Instant? NextWakeUp
+    {
+        get
+        {
+            if (Membership.NextElectionAt is { } election)
+            {
+                return election;
+            }
+            return Membership.LeaderAt(_clock) is null ? null : Store.NextExpiry;
+        }
+    }
+
+    public Instant? Crash(Instant now, int member)
+    {
+        Advance(now);
+        Membership.Crash(now, member);
+        Sync(now);
+        return NextWakeUp;
+    }
+
+    public Instant? Restart(Instant now, int member)
+    {
+        Advance(now);
+        Membership.Restart(now, member);
+        Sync(now);
+        return NextWakeUp;
+    }
+
+    public Instant? OnNetworkChanged(Instant now)
+    {
+        Advance(now);
+        Membership.OnNetworkChanged(now);
+        Sync(now);
+        return NextWakeUp;
+    }
+
+    /// <summary>
+    /// Concludes a due election and, if a leader serves, ends the leases due; returns the deletions.
+    /// Every other call does this first, so a missed wake-up changes nothing but the event timing.
+    /// </summary>
+    public IReadOnlyList<DcsEvent> Advance(Instant now)
+    {
+        Sync(now);
+        return Membership.LeaderAt(now) is null ? [] : Store.ExpireLeases(now);
+    }
+
+    /// <inheritdoc cref="DcsMembership.TryRoute"/>
+    public bool TryRoute(Instant now, int via, [NotNullWhen(true)] out RoutePlan? plan, [NotNullWhen(false)] out string? refusal)
+    {
+        Advance(now);
+        return Membership.TryRoute(now, via, out plan, out refusal);
+    }
+
+    /// <summary>
+    /// Commits <paramref name="operation"/> at <paramref name="now"/> (when the quorum's acknowledgements are in)
+    /// if the leader that <paramref name="plan"/> named still serves in the same term; otherwise the
+    /// proposal is lost, as etcd drops a proposal when leadership changes ("etcdserver: leader changed")
+    /// and a client waiting on a leader without a quorum times out.
+    /// </summary>
+    public bool TryCommit(Instant now, RoutePlan plan, DcsOperation operation, [NotNullWhen(true)] out DcsReply? reply, [NotNullWhen(false)] out string? refusal)
+    {
+        Advance(now);
+        var leader = Membership.LeaderAt(now);
+        if (leader != plan.Leader || Membership.Term != plan.Term)
+        {
+            reply = null;
+            refusal = leader is null
+                ? $"leader {Membership.Members[plan.Leader].Name} lost its quorum before the commit"
+                : $"leader changed from {Membership.Members[plan.Leader].Name} (term {plan.Term}) to {Membership.Members[leader.Value].Name} (term {Membership.Term})";
+            return false;
+        }
+        reply = Store.Apply(now, operation);
+        refusal = null;
+        return true;
+    }
+
+    /// <summary>
+    /// A serializable range (Patroni's default for reads: "we can tolerate stale reads") answered by
+    /// <paramref name="member"/> alone, with no leader or quorum: the current state if the member is current,
+    /// else the copy it had when it fell behind, where keys whose leases have since expired still show.
+    /// Null if the member is down.
+    /// </summary>
+    public RangeReply? ReadSerializable(Instant now, int member, DcsKvOperation read)
+    {
+        Advance(now);
+        if (!Membership.IsUp(member))
+        {
+            return null;
+        }
+        return (_staleCopy[member] ?? Store.Snapshot).Read(read);
+    }
+
+    private void Sync(Instant now)
+    {
+        _clock = now;
+        var leader = Membership.LeaderAt(now);
+        if (leader is not null && Membership.Term != _leasesRenewedForTerm)
+        {
+            _leasesRenewedForTerm = Membership.Term;
+            Store.RefreshAllLeases(Membership.LeaderSince, _settings.ElectionTimeout);
+        }
+        for (var m = 0; m < _staleCopy.Length; m++)
+        {
+            if (Membership.IsCurrent(now, m))
+            {
+                _staleCopy[m] = null;
+            }
+            else
+            {
+                _staleCopy[m] ??= Store.Snapshot;
+            }
+        }
+    }
+}
