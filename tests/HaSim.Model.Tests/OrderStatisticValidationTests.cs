@@ -26,10 +26,10 @@ public class OrderStatisticValidationTests(ITestOutputHelper output)
     private const int Commits = 200_000;
     private const double Rate = 1;
 
-    private static LogLinearHistogram CommitWaits(int standbys, ReplicationSpec replication, ulong seed = 7)
+    private static LogLinearHistogram CommitWaits(int standbys, ReplicationSpec replication, ulong seed = 7, string ack = "exp(mean=1ms)")
     {
         var spec = Specs.Cluster(standbys, rate: Rate, replication: replication,
-            overrides: Specs.StarLinks(standbys, down: "exp(mean=1ms)", up: "0s"),
+            overrides: Specs.StarLinks(standbys, down: ack, up: "0s"),
             duration: Duration.FromSeconds((long)(Commits / Rate)));
         var report = ClusterRunner.Run(spec, seed);
         Assert.Null(report.Failure);
@@ -82,6 +82,20 @@ public class OrderStatisticValidationTests(ITestOutputHelper output)
         // Three standbys, but FIRST k waits for k particular ones: the maximum of k draws, never
         // a faster standby further down the list.
         AssertMatches(CommitWaits(3, Specs.Sync(names)), k, k);
+    }
+
+    [Theory]
+    // reference/numbers.md: i.i.d. LogNormal(mu = 0, sigma = 0.5) in units of the median (1 ms here).
+    [InlineData(1, 3, 0.7012, 0.6639, 1.4827)]
+    [InlineData(2, 3, 1.0577, 1.0000, 2.1859)]
+    [InlineData(3, 3, 1.6405, 1.5063, 3.8805)]
+    [InlineData(2, 2, 1.4463, 1.3132, 3.6236)]
+    [InlineData(3, 5, 1.0365, 1.0000, 1.8683)]
+    [InlineData(4, 6, 1.1407, 1.1042, 1.9877)]
+    public void AnyKOfNWithLognormalAcksMatchesTheReferenceTable(int k, int n, double mean, double p50, double p99)
+    {
+        var names = string.Join(", ", Enumerable.Range(1, n).Select(i => "s" + i));
+        AssertMatches(CommitWaits(n, Specs.Sync($"ANY {k} ({names})"), ack: "lognormal(median=1ms, sigma=0.5)"), mean, p50, p99);
     }
 
     [Fact]
