@@ -28,6 +28,10 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     private const int Arity = 4;
     private const int MinStaleForCompaction = 32;
 
+    // Slot 0 belongs to every posted (uncancellable) event: its generation stays 0, so such an
+    // entry is never stale, and no handle can name it (handles have generation >= 1).
+    private const int UncancellableSlot = 0;
+
     private struct Entry
     {
         public long Time;
@@ -56,8 +60,9 @@ public sealed class EventQueue<TEvent> where TEvent : struct
             throw new ArgumentOutOfRangeException(nameof(initialCapacity), "capacity must be positive");
         }
         _heap = new Entry[initialCapacity];
-        _slotGeneration = new int[initialCapacity];
-        _nextFreeSlot = new int[initialCapacity];
+        _slotGeneration = new int[Math.Max(initialCapacity, 2)];
+        _nextFreeSlot = new int[Math.Max(initialCapacity, 2)];
+        _slotsUsed = 1; // slot 0 is the uncancellable one
     }
 
     /// <summary>The number of pending (not cancelled) events.</summary>
@@ -66,11 +71,26 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     /// <summary>Heap entries including cancelled ones not yet dropped (for tests of the compaction bound).</summary>
     internal int EntriesIncludingStale => _heapCount;
 
-    /// <summary>Schedules <paramref name="ev"/> at <paramref name="time"/>, after every event already scheduled for that time.</summary>
+    /// <summary>
+    /// Schedules <paramref name="ev"/> at <paramref name="time"/>, after every event already
+    /// scheduled for that time, and returns a handle that can cancel it.
+    /// </summary>
     public TimerHandle Enqueue(Instant time, in TEvent ev)
     {
         var slot = AllocateSlot();
         var generation = _slotGeneration[slot];
+        Push(time, ev, slot, generation);
+        return new TimerHandle(slot, generation);
+    }
+
+    /// <summary>
+    /// Schedules an event that will never be cancelled (a message delivery, a disk completion):
+    /// it takes no cancellation slot, which saves the slot's bookkeeping on every such event.
+    /// </summary>
+    public void Post(Instant time, in TEvent ev) => Push(time, ev, UncancellableSlot, 0);
+
+    private void Push(Instant time, in TEvent ev, int slot, int generation)
+    {
         if (_heapCount == _heap.Length)
         {
             Array.Resize(ref _heap, _heap.Length * 2);
@@ -84,7 +104,6 @@ public sealed class EventQueue<TEvent> where TEvent : struct
             Event = ev,
         };
         SiftUp(_heapCount++, entry);
-        return new TimerHandle(slot, generation);
     }
 
     /// <summary>Removes a pending event. Returns false if it already fired, was cancelled, or the handle is None.</summary>
@@ -141,7 +160,10 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         ref var top = ref _heap[0];
         time = new Instant(top.Time);
         ev = top.Event;
-        ReleaseSlot(top.Slot);
+        if (top.Slot != UncancellableSlot)
+        {
+            ReleaseSlot(top.Slot);
+        }
         RemoveTop();
         return true;
     }
@@ -152,7 +174,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         for (var i = 0; i < _heapCount; i++)
         {
             ref var entry = ref _heap[i];
-            if (_slotGeneration[entry.Slot] == entry.Generation)
+            if (entry.Slot != UncancellableSlot && _slotGeneration[entry.Slot] == entry.Generation)
             {
                 ReleaseSlot(entry.Slot);
             }
@@ -165,7 +187,8 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void DropStaleTop()
     {
-        while (_heapCount > 0 && _slotGeneration[_heap[0].Slot] != _heap[0].Generation)
+        // Posted events (slot 0) are never stale: only cancellable ones need the generation read.
+        while (_heapCount > 0 && _heap[0].Slot != UncancellableSlot && _slotGeneration[_heap[0].Slot] != _heap[0].Generation)
         {
             _staleCount--;
             RemoveTop();

@@ -88,6 +88,26 @@ public sealed class Scheduler<TEvent> where TEvent : struct
         return _queue.Enqueue(Now + delay, ev);
     }
 
+    /// <summary>Schedules an event that will never be cancelled at <paramref name="time"/>; cheaper than <see cref="At"/>.</summary>
+    public void Post(Instant time, in TEvent ev)
+    {
+        if (time < Now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(time), $"cannot schedule at {time}, before the current time {Now}");
+        }
+        _queue.Post(time, ev);
+    }
+
+    /// <summary>Schedules an event that will never be cancelled after <paramref name="delay"/>; cheaper than <see cref="After"/>.</summary>
+    public void PostAfter(Duration delay, in TEvent ev)
+    {
+        if (delay.IsNegative)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delay), $"cannot schedule with a negative delay {delay}");
+        }
+        _queue.Post(Now + delay, ev);
+    }
+
     /// <summary>Cancels a pending event; false if it already fired or was cancelled.</summary>
     public bool Cancel(TimerHandle handle) => _queue.Cancel(handle);
 

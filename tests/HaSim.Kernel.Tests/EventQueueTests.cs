@@ -77,6 +77,46 @@ public class EventQueueTests
     }
 
     [Fact]
+    public void PostedEventsKeepFifoOrderWithCancellableOnesAndCannotBeCancelled()
+    {
+        var queue = new EventQueue<int>();
+        var rng = new SimRandom(5, 0);
+        var expected = new List<(long, int)>();
+        var handles = new List<TimerHandle>();
+        for (var i = 0; i < 2000; i++)
+        {
+            var t = rng.NextInt(50);
+            if (i % 2 == 0)
+            {
+                queue.Post(At(t), i);
+            }
+            else
+            {
+                handles.Add(queue.Enqueue(At(t), i));
+            }
+            expected.Add((t, i));
+        }
+        Assert.False(queue.Cancel(new TimerHandle(0, 0)));
+        Assert.False(queue.Cancel(new TimerHandle(0, 1)));
+        var actual = new List<(long, int)>();
+        while (queue.TryDequeue(out var time, out var id))
+        {
+            actual.Add((time.NanosecondsSinceStart, id));
+        }
+        Assert.Equal(expected.OrderBy(e => e.Item1).ThenBy(e => e.Item2), actual);
+        Assert.All(handles, h => Assert.False(queue.IsPending(h)));
+
+        queue.Post(At(1), 1);
+        var timer = queue.Enqueue(At(2), 2);
+        queue.Clear();
+        Assert.Equal(0, queue.Count);
+        Assert.False(queue.IsPending(timer));
+        queue.Post(At(3), 3);
+        Assert.True(queue.TryDequeue(out _, out var after));
+        Assert.Equal(3, after);
+    }
+
+    [Fact]
     public void CancelledEventsNeverFireAndStaleHandlesCancelNothing()
     {
         var queue = new EventQueue<int>();
@@ -132,17 +172,18 @@ public class EventQueueTests
             for (var i = 0; i < n; i++)
             {
                 var h = queue.Enqueue(At(rng.NextInt(1000) + i), (i, i));
+                queue.Post(At(rng.NextInt(1000) + i), (i, -i));
                 if ((i & 3) == 0)
                 {
                     queue.Cancel(h);
                 }
-                if (queue.Count > 100)
+                while (queue.Count > 100)
                 {
                     queue.TryDequeue(out _, out _);
                 }
             }
         }
-        Churn(10_000); // warm-up: reach the steady-state depth and JIT everything
+        Churn(100_000); // warm-up: reach the steady-state depth (stale entries included) and JIT everything
         var before = GC.GetAllocatedBytesForCurrentThread();
         Churn(100_000);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

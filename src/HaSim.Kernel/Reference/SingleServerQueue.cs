@@ -79,7 +79,7 @@ public sealed class SingleServerQueue : IEventHandler<SingleServerQueue.Event>
 
     public SingleServerQueueResult Run(Duration horizon, long maxEvents = RunLimits.DefaultMaxEvents)
     {
-        _scheduler.After(Exponential(_arrivals, _meanInterarrivalNs), new Event(EventKind.Arrival));
+        _scheduler.PostAfter(Exponential(_arrivals, _meanInterarrivalNs), new Event(EventKind.Arrival));
         var run = _scheduler.Run(this, RunLimits.For(horizon, maxEvents));
         AccumulateArea(run.Now);
         var elapsedNs = (double)run.Now.NanosecondsSinceStart;
@@ -124,9 +124,9 @@ public sealed class SingleServerQueue : IEventHandler<SingleServerQueue.Event>
         _inSystem++;
         if (_inSystem == 1)
         {
-            _scheduler.After(Exponential(_services, _meanServiceNs), new Event(EventKind.Departure));
+            _scheduler.PostAfter(Exponential(_services, _meanServiceNs), new Event(EventKind.Departure));
         }
-        _scheduler.After(Exponential(_arrivals, _meanInterarrivalNs), new Event(EventKind.Arrival));
+        _scheduler.PostAfter(Exponential(_arrivals, _meanInterarrivalNs), new Event(EventKind.Arrival));
     }
 
     private void OnDeparture(Instant now)
@@ -139,7 +139,7 @@ public sealed class SingleServerQueue : IEventHandler<SingleServerQueue.Event>
         _trace?.Record(now, DepartureKind, subject: -1, a: _completions, b: now.NanosecondsSinceStart - arrived);
         if (_inSystem > 0)
         {
-            _scheduler.After(Exponential(_services, _meanServiceNs), new Event(EventKind.Departure));
+            _scheduler.PostAfter(Exponential(_services, _meanServiceNs), new Event(EventKind.Departure));
         }
     }
 

@@ -52,7 +52,7 @@ internal sealed partial class ClusterSimulation
                     link.Heal(now, _redeliveries);
                     foreach (var arrival in _redeliveries)
                     {
-                        _scheduler.At(arrival, new ModelEvent(EventKind.LinkDelivery, link.Index, 0));
+                        _scheduler.Post(arrival, new ModelEvent(EventKind.LinkDelivery, link.Index, 0));
                     }
                 }
                 break;

@@ -34,7 +34,7 @@ internal sealed partial class ClusterSimulation
     private void Send(Instant now, Link link, in WireMessage message)
     {
         var arrival = link.Send(now, message);
-        _scheduler.At(arrival, new ModelEvent(EventKind.LinkDelivery, link.Index, 0));
+        _scheduler.Post(arrival, new ModelEvent(EventKind.LinkDelivery, link.Index, 0));
     }
 
     private void Deliver(Instant now, Link link)

@@ -11,7 +11,7 @@ internal sealed partial class ClusterSimulation
         if (now < _primary.PausedUntil)
         {
             // The request waits in the paused primary's socket; its latency counts from arrival.
-            _scheduler.At(_primary.PausedUntil, new ModelEvent(EventKind.DeferredTransaction, client, arrivedAt.NanosecondsSinceStart));
+            _scheduler.Post(_primary.PausedUntil, new ModelEvent(EventKind.DeferredTransaction, client, arrivedAt.NanosecondsSinceStart));
             return;
         }
         var workload = _spec.Workload;
@@ -70,7 +70,7 @@ internal sealed partial class ClusterSimulation
     {
         if (client >= 0)
         {
-            _scheduler.After(_spec.Workload.ClosedLoop!.ThinkTime.Sample(_thinkRandom), new ModelEvent(EventKind.ClientReady, client, 0));
+            _scheduler.PostAfter(_spec.Workload.ClosedLoop!.ThinkTime.Sample(_thinkRandom), new ModelEvent(EventKind.ClientReady, client, 0));
         }
     }
 }

@@ -253,41 +253,41 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         _measuring = _spec.Warmup.IsZero;
         if (!_measuring)
         {
-            _scheduler.At(_warmupEnd, new ModelEvent(EventKind.WarmupEnd, 0, 0));
+            _scheduler.Post(_warmupEnd, new ModelEvent(EventKind.WarmupEnd, 0, 0));
         }
         if (_spec.Workload.OpenLoopRate is not null)
         {
-            _scheduler.After(NextInterarrival(), new ModelEvent(EventKind.OpenLoopArrival, 0, 0));
+            _scheduler.PostAfter(NextInterarrival(), new ModelEvent(EventKind.OpenLoopArrival, 0, 0));
         }
         if (_spec.Workload.ClosedLoop is { } closed)
         {
             for (var client = 0; client < closed.Clients; client++)
             {
-                _scheduler.After(closed.ThinkTime.Sample(_thinkRandom), new ModelEvent(EventKind.ClientReady, client, 0));
+                _scheduler.PostAfter(closed.ThinkTime.Sample(_thinkRandom), new ModelEvent(EventKind.ClientReady, client, 0));
             }
         }
         foreach (var r in _replicas)
         {
-            _scheduler.After(StatusInterval, new ModelEvent(EventKind.StatusInterval, r.Node.Value, 0));
+            _scheduler.PostAfter(StatusInterval, new ModelEvent(EventKind.StatusInterval, r.Node.Value, 0));
         }
         if (_lagSink is not null && _replicas.Length > 0)
         {
-            _scheduler.After(_spec.SampleInterval, new ModelEvent(EventKind.Sample, 0, 0));
+            _scheduler.PostAfter(_spec.SampleInterval, new ModelEvent(EventKind.Sample, 0, 0));
         }
         for (var i = 0; i < _spec.Faults.Count; i++)
         {
             var fault = _spec.Faults[i];
-            _scheduler.At(Instant.Start + fault.At, new ModelEvent(EventKind.FaultStart, i, 0));
+            _scheduler.Post(Instant.Start + fault.At, new ModelEvent(EventKind.FaultStart, i, 0));
             if (fault.HealsAt is { } heal)
             {
-                _scheduler.At(heal, new ModelEvent(EventKind.FaultHeal, i, 0));
+                _scheduler.Post(heal, new ModelEvent(EventKind.FaultHeal, i, 0));
             }
         }
         if (_spec.Faults.Count > 0)
         {
             foreach (var r in _replicas)
             {
-                _scheduler.After(SenderTimeoutCheckInterval, new ModelEvent(EventKind.SenderTimeoutCheck, r.Node.Value, 0));
+                _scheduler.PostAfter(SenderTimeoutCheckInterval, new ModelEvent(EventKind.SenderTimeoutCheck, r.Node.Value, 0));
             }
         }
     }
@@ -296,14 +296,14 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     {
         if (_anyPause && PausedNode(ev) is { } paused && now < paused.PausedUntil)
         {
-            _scheduler.At(paused.PausedUntil, ev); // handled, in order, when the machine resumes
+            Defer(paused.PausedUntil, ev); // handled, in order, when the machine resumes
             return;
         }
         switch (ev.Kind)
         {
             case EventKind.OpenLoopArrival:
                 StartTransaction(now, client: -1, now);
-                _scheduler.After(NextInterarrival(), ev);
+                _scheduler.PostAfter(NextInterarrival(), ev);
                 break;
             case EventKind.ClientReady:
                 StartTransaction(now, ev.Target, now);
@@ -316,7 +316,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
                 break;
             case EventKind.WalWriteDone when now < _nodes[ev.Target].StalledUntil:
             case EventKind.WalFlushDone when now < _nodes[ev.Target].StalledUntil:
-                _scheduler.At(_nodes[ev.Target].StalledUntil, ev); // the disk answers once the stall ends
+                Defer(_nodes[ev.Target].StalledUntil, ev); // the disk answers once the stall ends
                 break;
             case EventKind.WalWriteDone:
                 WriteDone(now, _nodes[ev.Target], ev.Value);
@@ -332,14 +332,14 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
                 {
                     SendReply(now, _nodes[ev.Target]);
                 }
-                _scheduler.After(StatusInterval, ev);
+                _scheduler.PostAfter(StatusInterval, ev);
                 break;
             case EventKind.SemiSyncTimeout:
                 SemiSyncTimedOut(now, ev.Value);
                 break;
             case EventKind.Sample:
                 WriteLagSamples(now);
-                _scheduler.After(_spec.SampleInterval, ev);
+                _scheduler.PostAfter(_spec.SampleInterval, ev);
                 break;
             case EventKind.WarmupEnd:
                 StartMeasuring(now);
@@ -352,10 +352,33 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
                 break;
             case EventKind.SenderTimeoutCheck:
                 CheckSenderTimeout(now, _viewOf[ev.Target]!);
-                _scheduler.After(SenderTimeoutCheckInterval, ev);
+                _scheduler.PostAfter(SenderTimeoutCheckInterval, ev);
                 break;
             default:
                 throw new InvalidOperationException($"unknown event kind {ev.Kind}");
+        }
+    }
+
+    /// <summary>
+    /// Handles <paramref name="ev"/> later, at <paramref name="until"/>. A deferred pipeline step
+    /// stays cancellable: its node keeps the new handle, so a crash still cancels it.
+    /// </summary>
+    private void Defer(Instant until, in ModelEvent ev)
+    {
+        switch (ev.Kind)
+        {
+            case EventKind.WalWriteDone:
+                _nodes[ev.Target].WriteTimer = _scheduler.At(until, ev);
+                break;
+            case EventKind.WalFlushDone:
+                _nodes[ev.Target].FlushTimer = _scheduler.At(until, ev);
+                break;
+            case EventKind.ReplayDone:
+                _nodes[ev.Target].ReplayTimer = _scheduler.At(until, ev);
+                break;
+            default:
+                _scheduler.Post(until, ev);
+                break;
         }
     }
 
