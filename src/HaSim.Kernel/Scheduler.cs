@@ -121,7 +121,7 @@ public sealed class Scheduler<TEvent> where TEvent : struct
     /// <see cref="RunLimits.Until"/>, a handler requests a stop, or <see cref="RunLimits.MaxEvents"/>
     /// events have been handled in this run. Events exactly at the horizon are handled.
     /// </summary>
-    public RunResult Run<THandler>(THandler handler, RunLimits limits) where THandler : IEventHandler<TEvent>
+    public RunResult Run(IEventHandler<TEvent> handler, RunLimits limits)
     {
         _stopRequested = false;
         long handled = 0;
