@@ -10,7 +10,7 @@ internal sealed partial class ClusterSimulation
     /// <summary>Acknowledges every waiting commit that is now as durable as the settings require.</summary>
     private void ReleaseCommits(Instant now)
     {
-        if (_waiters.Count == 0)
+        if (_commitQueue.Count == 0)
         {
             return;
         }
@@ -20,16 +20,15 @@ internal sealed partial class ClusterSimulation
             release = Math.Min(release, _syncRule.SyncedLsn());
         }
         var released = false;
-        while (_waiters.Count > 0 && _waiters.Peek().Lsn <= release)
+        while (_commitQueue.TryRelease(release, out var waiter))
         {
-            Acknowledge(now, _waiters.Dequeue());
+            Acknowledge(now, waiter);
             released = true;
         }
         if (_semiSync is not null)
         {
             if (released)
             {
-                _flushedWaiters = Math.Min(_flushedWaiters, _waiters.Count);
                 _scheduler.Cancel(_semiSyncTimer);
                 _semiSyncTimer = TimerHandle.None;
             }

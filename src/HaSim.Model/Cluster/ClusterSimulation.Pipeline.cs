@@ -55,13 +55,9 @@ internal sealed partial class ClusterSimulation
         if (node == _primary && !_groupCommit)
         {
             // Each commit pays for its own flush: flush only up to the oldest unflushed commit.
-            while (_unflushedCommits.Count > 0 && _unflushedCommits.Peek() <= node.Flushed)
+            if (_commitQueue.NextSeparateFlush(node.Flushed) is { } commitEnd)
             {
-                _unflushedCommits.Dequeue();
-            }
-            if (_unflushedCommits.Count > 0)
-            {
-                target = Math.Min(target, _unflushedCommits.Peek());
+                target = Math.Min(target, commitEnd);
             }
         }
         node.Flushing = true;
@@ -78,7 +74,7 @@ internal sealed partial class ClusterSimulation
             ShipWal(now, target);
             if (_semiSync is not null)
             {
-                NoteSemiSyncWaitStart(now, target);
+                _commitQueue.MarkFlushed(target, now.NanosecondsSinceStart); // their replica timeout runs from here
             }
             ReleaseCommits(now);
         }

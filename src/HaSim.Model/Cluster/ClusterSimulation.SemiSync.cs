@@ -6,24 +6,14 @@ namespace HaSim.Model.Cluster;
 /// <summary>MySQL semi-synchronous replication: the timeout fallback and the resume.</summary>
 internal sealed partial class ClusterSimulation
 {
-    /// <summary>Commits up to <paramref name="flushed"/> now wait for replicas; their timeout runs from here.</summary>
-    private void NoteSemiSyncWaitStart(Instant now, long flushed)
-    {
-        while (_flushedWaiters < _waiters.Count && _waiters[_flushedWaiters].Lsn <= flushed)
-        {
-            _waiters[_flushedWaiters].FlushedAt = now.NanosecondsSinceStart;
-            _flushedWaiters++;
-        }
-    }
-
     /// <summary>Times the oldest commit waiting for replicas: rpl_semi_sync_master_timeout after its local flush.</summary>
     private void ArmSemiSyncTimer(Instant now)
     {
-        if (_semiSyncAsync || _flushedWaiters == 0 || _scheduler.IsPending(_semiSyncTimer))
+        if (_semiSyncAsync || _commitQueue.Flushed == 0 || _scheduler.IsPending(_semiSyncTimer))
         {
             return;
         }
-        ref var oldest = ref _waiters.Peek();
+        ref var oldest = ref _commitQueue.Oldest;
         var deadline = Instant.Max(now, new Instant(oldest.FlushedAt) + _semiSync!.Timeout);
         _semiSyncTimer = _scheduler.At(deadline, new ModelEvent(EventKind.SemiSyncTimeout, 0, oldest.Lsn));
     }
@@ -31,7 +21,7 @@ internal sealed partial class ClusterSimulation
     private void SemiSyncTimedOut(Instant now, long lsn)
     {
         _semiSyncTimer = TimerHandle.None;
-        if (_waiters.Count == 0 || _waiters.Peek().Lsn != lsn)
+        if (_commitQueue.Count == 0 || _commitQueue.Oldest.Lsn != lsn)
         {
             ArmSemiSyncTimer(now);
             return;

@@ -24,11 +24,7 @@ internal sealed partial class ClusterSimulation
         var primary = _primary;
         primary.Received += size;
         var lsn = primary.Received;
-        if (!_groupCommit)
-        {
-            _unflushedCommits.Enqueue(lsn);
-        }
-        _waiters.Enqueue(new Waiter(lsn, arrivedAt.NanosecondsSinceStart, client));
+        _commitQueue.Add(new Waiter(lsn, arrivedAt.NanosecondsSinceStart, client), flushSeparately: !_groupCommit);
         if (_shipOnInsert)
         {
             ShipWal(now, primary.Received);

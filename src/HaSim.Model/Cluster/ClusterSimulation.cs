@@ -66,10 +66,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     private readonly bool _needApplyReplies;
     private readonly bool _groupCommit;
 
-    // Commits waiting for acknowledgement, in LSN order (= commit order).
-    private readonly RingBuffer<Waiter> _waiters = new();
-    // Group commit off: commit LSNs not yet flushed, each flushed on its own.
-    private readonly RingBuffer<long> _unflushedCommits = new();
+    private readonly CommitQueue _commitQueue = new();
 
     private readonly SimRandom _arrivalRandom;
     private readonly SimRandom _sizeRandom;
@@ -90,14 +87,6 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     private Instant _semiSyncAsyncSince;
     private Duration _semiSyncAsyncTime;
 
-    private record struct Waiter(long Lsn, long StartedAt, int Client)
-    {
-        /// <summary>Semi-sync only: when the commit's local flush completed and its wait for replicas began.</summary>
-        public long FlushedAt;
-    }
-
-    // Semi-sync only: how many waiters at the head of the queue are locally flushed.
-    private int _flushedWaiters;
 
     public ClusterSimulation(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null)
     {
