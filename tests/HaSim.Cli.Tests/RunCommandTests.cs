@@ -119,7 +119,7 @@ public partial class RunCommandTests
         // commits wait the whole 20 s for it.
         var output = CliProcess.Run("run", "--duration", "1m", "--fault", "{zone_outage: use1-az2, at: 20s, for: 20s}");
         Assert.True(output.ExitCode == 0, output.StdErr);
-        Assert.Contains("2 fault(s) injected", output.StdOut, StringComparison.Ordinal);
+        Assert.Contains("partition pg2 -> pg1,pg3 at 20s for 20s", output.StdOut, StringComparison.Ordinal);
         Assert.Matches(@"\n\s+\S+\s+\S+\s+\S+\s+\S+\s+(19\.\d|20\.0)s\s+\S+\r?\n", output.StdOut); // max commit latency ~20 s
 
         var bad = CliProcess.Run("run", "--fault", "{zone_outage: use1-az9, at: 20s}");
