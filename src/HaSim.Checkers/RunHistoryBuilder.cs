@@ -1,0 +1,142 @@
+using HaSim.Primitives;
+
+namespace HaSim.Checkers;
+
+/// <summary>
+/// Append-only recorder a simulation fills during a run; <see cref="Build"/> takes an immutable
+/// snapshot for the checkers. Memory: commit records are kept for the whole run (about 80 bytes
+/// each: 10 simulated minutes at 200 commits/s is 120,000 records, under 10 MB); role changes,
+/// promotions and faults are few. The recorder never looks at simulation state: it only stores
+/// what it is told, so checking cannot perturb a run.
+/// </summary>
+public sealed class RunHistoryBuilder
+{
+    private readonly List<CommitRecord> commits = [];
+    private readonly List<RoleInterval> closedRoles = [];
+    private readonly SortedDictionary<NodeId, RoleInterval> openRoles = [];
+    private readonly List<TimelineSwitch> switches = [];
+    private readonly List<FaultWindow> faults = [];
+    private readonly SortedDictionary<NodeId, NodeWalEnd> walEnds = [];
+
+    /// <summary>Records a client write once its outcome is known; writes still in flight at the end go in as <see cref="CommitOutcome.Unknown"/>.</summary>
+    public void RecordCommit(in CommitRecord commit)
+    {
+        if (commit.Problem() is { } problem)
+        {
+            throw new ArgumentException($"commit #{commit.Id}: {problem}", nameof(commit));
+        }
+        commits.Add(commit);
+    }
+
+    /// <summary>
+    /// Records that <paramref name="node"/> holds <paramref name="role"/> on <paramref name="timeline"/>
+    /// from <paramref name="at"/> on, closing its previous role there. Repeating the current role is a
+    /// no-op, so a host may report on every status probe. Record every node's role at the start of the run.
+    /// </summary>
+    public void RecordRole(Instant at, NodeId node, NodeRole role, Term timeline)
+    {
+        if (openRoles.TryGetValue(node, out var current))
+        {
+            if (at < current.From)
+            {
+                throw new ArgumentException($"{node}: role change at {at} precedes its current role's start {current.From}", nameof(at));
+            }
+            if (current.Role == role && current.Timeline == timeline)
+            {
+                return;
+            }
+            if (at > current.From)
+            {
+                closedRoles.Add(current with { To = at });
+            }
+        }
+        openRoles[node] = new RoleInterval(node, role, timeline, at, null);
+    }
+
+    /// <summary>Records a promotion: <paramref name="node"/> created <paramref name="newTimeline"/> from <paramref name="parent"/> at <paramref name="switchLsn"/> (the first line PostgreSQL appends to the new timeline's .history file).</summary>
+    public void RecordPromotion(Instant at, NodeId node, Term parent, Lsn switchLsn, Term newTimeline)
+    {
+        if (newTimeline <= parent)
+        {
+            throw new ArgumentException($"timeline {newTimeline} must be newer than its parent {parent} (PostgreSQL picks a new, higher timeline id)", nameof(newTimeline));
+        }
+        switches.Add(new TimelineSwitch(newTimeline, parent, switchLsn, node, at));
+    }
+
+    /// <summary>Records a fault window; <paramref name="end"/> null for a fault that never heals in this run.</summary>
+    public void RecordFault(string kind, Instant start, Instant? end)
+    {
+        if (end is { } e && e < start)
+        {
+            throw new ArgumentException($"fault '{kind}' ends at {e} before it starts at {start}", nameof(end));
+        }
+        faults.Add(new FaultWindow(kind, start, end));
+    }
+
+    /// <summary>Records a node's WAL at the end of the run (call once per node, just before <see cref="Build"/>); the surviving history is chosen from these.</summary>
+    public void RecordWalEnd(NodeId node, Term timeline, Lsn walEnd) => walEnds[node] = new NodeWalEnd(node, timeline, walEnd);
+
+    /// <summary>
+    /// An immutable snapshot of everything recorded, for a run that ended at <paramref name="end"/>.
+    /// The builder stays usable (a later snapshot sees later records).
+    /// </summary>
+    public RunHistory Build(Instant end)
+    {
+        if (walEnds.Count == 0)
+        {
+            throw new InvalidOperationException("record each node's WAL end (RecordWalEnd) before Build: the surviving history is chosen from them");
+        }
+        var commitArray = commits.ToArray();
+        if (!IsSortedById(commitArray))
+        {
+            Array.Sort(commitArray, static (a, b) => a.Id.CompareTo(b.Id));
+        }
+        for (var i = 1; i < commitArray.Length; i++)
+        {
+            if (commitArray[i].Id == commitArray[i - 1].Id)
+            {
+                throw new InvalidOperationException($"commit id {commitArray[i].Id} was recorded twice");
+            }
+        }
+
+        var roles = closedRoles.Concat(openRoles.Values).ToArray();
+        foreach (var role in roles)
+        {
+            if (role.From > end)
+            {
+                throw new InvalidOperationException($"{role.Node}: role {role.Role} starts at {role.From}, after the run's end {end}");
+            }
+        }
+        Array.Sort(roles, static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Node.CompareTo(b.Node));
+
+        var switchArray = switches.ToArray();
+        Array.Sort(switchArray, static (a, b) => a.NewTimeline.CompareTo(b.NewTimeline));
+        for (var i = 1; i < switchArray.Length; i++)
+        {
+            if (switchArray[i].NewTimeline == switchArray[i - 1].NewTimeline)
+            {
+                throw new InvalidOperationException($"timeline {switchArray[i].NewTimeline} was created twice ({switchArray[i - 1]}; {switchArray[i]})");
+            }
+        }
+
+        var faultArray = faults.ToArray();
+        Array.Sort(faultArray, static (a, b) =>
+            a.Start != b.Start ? a.Start.CompareTo(b.Start)
+            : a.End != b.End ? (a.End ?? Instant.MaxValue).CompareTo(b.End ?? Instant.MaxValue)
+            : string.CompareOrdinal(a.Kind, b.Kind));
+
+        return new RunHistory(end, commitArray, roles, switchArray, faultArray, walEnds.Values.ToArray());
+    }
+
+    private static bool IsSortedById(CommitRecord[] records)
+    {
+        for (var i = 1; i < records.Length; i++)
+        {
+            if (records[i].Id < records[i - 1].Id)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,70 @@
+using HaSim.Checkers;
+using HaSim.Primitives;
+using static HaSim.Checkers.Tests.H;
+
+namespace HaSim.Checkers.Tests;
+
+public class RunHistoryTests
+{
+    [Fact]
+    public void RolesCloseAtTheNextChangeAndRepeatsAreNoOps()
+    {
+        var builder = new RunHistoryBuilder();
+        builder.RecordRole(Ms(0), N0, NodeRole.Primary, T(1));
+        builder.RecordRole(Ms(5_000), N0, NodeRole.Primary, T(1));
+        builder.RecordRole(Ms(10_000), N0, NodeRole.Down, T(1));
+        builder.RecordWalEnd(N0, T(1), L(100));
+
+        var history = builder.Build(Ms(20_000));
+
+        Assert.Equal(
+            [new RoleInterval(N0, NodeRole.Primary, T(1), Ms(0), Ms(10_000)), new RoleInterval(N0, NodeRole.Down, T(1), Ms(10_000), null)],
+            history.Roles);
+    }
+
+    [Fact]
+    public void AcceptedIntervalsSpanEachNodesCommitsPerTimeline()
+    {
+        var history = Builder(Ack(3, N0, 1, 300, 3_000), Ack(1, N0, 1, 100, 1_000), Maybe(2, N1, 2, 200, 2_000), CommitRecord.Failed(4, 0, 1, Ms(1), Ms(2)))
+            .EndingWith(N1, 2, 200);
+
+        Assert.Equal(
+            [new AcceptedInterval(N0, T(1), Ms(1_000), Ms(3_000), 2), new AcceptedInterval(N1, T(2), Ms(2_000), Ms(2_000), 1)],
+            history.AcceptedIntervals);
+        Assert.Equal([1L, 2L, 3L, 4L], history.Commits.Select(c => c.Id));
+    }
+
+    public static TheoryData<string, Action<RunHistoryBuilder>> Malformed => new()
+    {
+        { "acknowledged without placement", b => b.RecordCommit(new CommitRecord(1, 0, CommitOutcome.Acknowledged, Ms(0), Ms(1), 1, null)) },
+        { "failed with placement", b => b.RecordCommit(new CommitRecord(1, 0, CommitOutcome.Failed, Ms(0), Ms(2), 1, At(N0, 1, 1, 1))) },
+        { "outcome before submission", b => b.RecordCommit(CommitRecord.Failed(1, 0, 1, Ms(5), Ms(4))) },
+        { "accepted after the outcome", b => b.RecordCommit(CommitRecord.Acknowledged(1, 0, At(N0, 1, 1, 9), 1, Ms(0), Ms(5))) },
+        { "a promotion to an older timeline", b => b.RecordPromotion(Ms(1), N0, T(3), L(1), T(2)) },
+        { "a fault ending before it starts", b => b.RecordFault("crash", Ms(5), Ms(4)) },
+        { "a role change back in time", b => { b.RecordRole(Ms(5), N0, NodeRole.Primary, T(1)); b.RecordRole(Ms(4), N0, NodeRole.Down, T(1)); } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public void MalformedRecordsAreRejectedWhenRecorded(string why, Action<RunHistoryBuilder> record)
+    {
+        Assert.True(Assert.ThrowsAny<ArgumentException>(() => record(new RunHistoryBuilder())).Message.Length > 0, why);
+    }
+
+    [Fact]
+    public void InconsistentHistoriesAreRejectedAtBuild()
+    {
+        var duplicate = Builder(Ack(1, N0, 1, 1, 10), Ack(1, N0, 1, 2, 20));
+        duplicate.RecordWalEnd(N0, T(1), L(2));
+        Assert.Contains("recorded twice", Assert.Throws<InvalidOperationException>(() => duplicate.Build(Ms(100))).Message);
+
+        var twice = new RunHistoryBuilder();
+        twice.RecordPromotion(Ms(1), N1, T(1), L(1), T(2));
+        twice.RecordPromotion(Ms(2), N2, T(1), L(1), T(2));
+        twice.RecordWalEnd(N1, T(2), L(1));
+        Assert.Contains("created twice", Assert.Throws<InvalidOperationException>(() => twice.Build(Ms(100))).Message);
+
+        Assert.Contains("RecordWalEnd", Assert.Throws<InvalidOperationException>(() => new RunHistoryBuilder().Build(Ms(1))).Message);
+    }
+}
