@@ -136,6 +136,25 @@ public class FaultTests
     }
 
     [Fact]
+    public void ACrashedNodeCompletesNoDiskWorkEvenWhenItsStepsWereDeferredByAPause()
+    {
+        // s1's disk takes 10 ms per write and flush, so steps are in flight when it is paused at
+        // 10 s; they wait for the end of the pause (20 s), but it crashes at 15 s: those steps
+        // are lost with the machine and must not complete at 20 s, while it is down (until 25 s).
+        var spec = Specs.Cluster(2, walWrite: "10ms", walFlush: "10ms", crossZone: "1ms", rate: 100, replication: new ReplicationSpec { SynchronousCommit = SynchronousCommit.On },
+            duration: Duration.Parse("30s")) with
+        {
+            Faults = [new PauseFault(Duration.Parse("10s"), Duration.Parse("10s"), new NodeId(1)), new CrashFault(Duration.Parse("15s"), Duration.Parse("10s"), new NodeId(1))],
+        };
+        var trace = new HaSim.Kernel.BoundedTraceBuffer(1_000_000);
+        ClusterRunner.Run(spec, seed: 1, traceSink: trace);
+        var down = (From: Instant.Start + Duration.Parse("15s"), To: Instant.Start + Duration.Parse("25s"));
+        Assert.DoesNotContain(trace.Events, e => e.Subject == 1 && e.Kind.Name is "wal.write" or "wal.flush"
+            && e.Time >= down.From && e.Time < down.To);
+        Assert.Contains(trace.Events, e => e.Subject == 1 && e.Kind.Name == "wal.flush" && e.Time >= down.To);
+    }
+
+    [Fact]
     public void RunsWithFaultsAreDeterministic()
     {
         var a = Run(Specs.Sync("ANY 1 (s1, s2)"), Isolate(1, "5s", "10s"));

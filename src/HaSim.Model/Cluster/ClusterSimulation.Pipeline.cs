@@ -1,4 +1,3 @@
-using HaSim.Kernel;
 using HaSim.Model.Spec;
 using HaSim.Primitives;
 
@@ -15,7 +14,7 @@ internal sealed partial class ClusterSimulation
         }
         node.Writing = true;
         var target = node.Received;
-        node.WriteTimer = FinishAfter(now, node.Spec.WalWrite.Sample(node.DiskRandom), new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
+        FinishAfter(now, node.Spec.WalWrite.Sample(node.DiskRandom), new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
     }
 
     private void WriteDone(Instant now, NodeRuntime node, long target)
@@ -33,16 +32,20 @@ internal sealed partial class ClusterSimulation
 
     /// <summary>
     /// Completes a pipeline step after <paramref name="delay"/>: at once, with no event, when it
-    /// takes no time. Returns the pending event's handle, so that a crash can cancel the step.
+    /// takes no time; otherwise as an event whose handle the node keeps (see <see cref="Defer"/>),
+    /// so that a crash can cancel it. The handle is stored where the event is scheduled, not by
+    /// the caller: an instant step may start, and schedule, the next one before returning.
     /// </summary>
-    private TimerHandle FinishAfter(Instant now, Duration delay, in ModelEvent done)
+    private void FinishAfter(Instant now, Duration delay, in ModelEvent done)
     {
         if (delay.IsZero && now >= _nodes[done.Target].StalledUntil)
         {
             Handle(now, done);
-            return TimerHandle.None;
         }
-        return _scheduler.After(delay, done);
+        else
+        {
+            Defer(now + delay, done);
+        }
     }
 
     private void StartFlush(Instant now, NodeRuntime node)
@@ -61,7 +64,7 @@ internal sealed partial class ClusterSimulation
             }
         }
         node.Flushing = true;
-        node.FlushTimer = FinishAfter(now, node.Spec.WalFlush.Sample(node.DiskRandom), new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
+        FinishAfter(now, node.Spec.WalFlush.Sample(node.DiskRandom), new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
     }
 
     private void FlushDone(Instant now, NodeRuntime node, long target)
@@ -97,7 +100,7 @@ internal sealed partial class ClusterSimulation
         node.Replaying = true;
         var target = node.Flushed;
         var delay = Duration.FromNanosecondsRounded((target - node.Replayed) * node.ReplayNanosPerByte);
-        node.ReplayTimer = FinishAfter(now, delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
+        FinishAfter(now, delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
     }
 
     private void ReplayDone(Instant now, NodeRuntime node, long target)

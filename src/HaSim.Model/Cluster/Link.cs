@@ -58,7 +58,6 @@ internal sealed class Link
     public int Index { get; }
     public NodeId From { get; }
     public NodeId To { get; }
-    public LatencyDistribution Latency => _latency;
     public bool Blocked => _partitions > 0;
 
     /// <summary>Queues <paramref name="message"/> and returns when it will arrive; the caller schedules the delivery.</summary>

@@ -42,12 +42,6 @@ internal sealed class RingBuffer<T>(int initialCapacity = 16, int maxCapacity = 
         return item;
     }
 
-    public void Clear()
-    {
-        _head = 0;
-        Count = 0;
-    }
-
     private void Grow()
     {
         if (_items.Length >= MaxCapacity)
