@@ -8,21 +8,21 @@ namespace HaSim.Model.Cluster;
 internal sealed partial class ClusterSimulation
 {
     /// <summary>Acknowledges every waiting commit that is now as durable as the settings require.</summary>
-    private void ReleaseCommits(Instant now)
+    private void ReleaseCommits(Instant now, PrimaryRole role)
     {
-        if (_commitQueue.Count == 0)
+        if (role.Commits.Count == 0 || !role.Accepting)
         {
             return;
         }
-        var release = _waitForLocalFlush ? _primary.Flushed : long.MaxValue;
-        if (_syncRule is not null && !_semiSyncAsync)
+        var release = _waitForLocalFlush ? role.Node.Flushed : long.MaxValue;
+        if (role.SyncRule is { } rule && !_semiSyncAsync)
         {
-            release = Math.Min(release, _syncRule.SyncedLsn());
+            release = Math.Min(release, rule.SyncedLsn());
         }
         var released = false;
-        while (_commitQueue.TryRelease(release, out var waiter))
+        while (role.Commits.TryRelease(release, out var waiter))
         {
-            Acknowledge(now, waiter);
+            Acknowledge(now, role, waiter);
             released = true;
         }
         if (_semiSync is not null)
@@ -36,7 +36,7 @@ internal sealed partial class ClusterSimulation
         }
     }
 
-    private void Acknowledge(Instant now, in Waiter waiter)
+    private void Acknowledge(Instant now, PrimaryRole role, in Waiter waiter)
     {
         var nowNs = now.NanosecondsSinceStart;
         var latency = nowNs - waiter.StartedAt;
@@ -47,7 +47,7 @@ internal sealed partial class ClusterSimulation
             _commits++;
             _commitLatency.Record(latency);
         }
-        foreach (var view in _replicas)
+        foreach (var view in role.Replicas)
         {
             var node = view.Runtime;
             if (node.Flushed < waiter.Lsn)

@@ -80,7 +80,7 @@ internal sealed partial class ClusterSimulation
     {
         EventKind.WalWriteDone or EventKind.WalFlushDone or EventKind.ReplayDone or EventKind.StatusInterval => _nodes[ev.Target],
         EventKind.LinkDelivery => _nodes[_links[ev.Target].To.Value],
-        EventKind.SenderTimeoutCheck or EventKind.SemiSyncTimeout => _primary,
+        EventKind.SenderTimeoutCheck or EventKind.SemiSyncTimeout => _initialRole.Node,
         _ => null,
     };
 
@@ -105,21 +105,38 @@ internal sealed partial class ClusterSimulation
         node.Down = false;
         _trace.Record(now, RestartKind, node.Id.Value, node.Flushed);
         StartReplay(now, node);
-        Send(now, node.ToPrimary!, new WireMessage(MessageKind.StartReplication, node.Flushed, 0, 0, ReplyBytes));
+        RequestStreaming(now, node);
     }
 
-    /// <summary>START_REPLICATION from a restarted standby: its walsender resends from where the standby stands.</summary>
-    private void RestartStreaming(Instant now, ReplicaView view, long from)
+    /// <summary>The standby (re)connects to its upstream with START_REPLICATION from its flushed position, as a new session.</summary>
+    private void RequestStreaming(Instant now, NodeRuntime standby)
     {
+        if (standby.Upstream is not { } upstream)
+        {
+            return;
+        }
+        standby.StreamEpoch++;
+        Send(now, LinkBetween(standby, upstream),
+            new WireMessage(MessageKind.StartReplication, standby.Flushed, standby.Timeline.Value, 0, ReplyBytes, standby.StreamEpoch));
+    }
+
+    /// <summary>START_REPLICATION: the walsender resends from where the standby stands, in the standby's new session.</summary>
+    private void StartStreaming(Instant now, NodeRuntime primary, NodeRuntime standby, in WireMessage request)
+    {
+        if (primary.Primary is not { } role || role.ViewOf[standby.Id.Value] is not { } view)
+        {
+            return; // not a primary (any more): the standby's walreceiver retries (wal_retrieve_retry_interval)
+        }
+        view.Epoch = request.Epoch;
         view.LastReplyAt = now;
-        view.Sent = from;
+        view.Sent = request.A;
         if (!view.Connected)
         {
-            Reconnect(now, view);
+            Reconnect(now, role, view);
         }
         else
         {
-            ShipWal(now, _shipOnInsert ? _primary.Received : _primary.Flushed);
+            ShipWal(now, role, _shipOnInsert ? primary.Received : primary.Flushed);
         }
     }
 
@@ -127,8 +144,20 @@ internal sealed partial class ClusterSimulation
     private IEnumerable<Link> LinksBetween(IReadOnlyList<NodeId> from, IReadOnlyList<NodeId> to) =>
         _links.Where(link => from.Contains(link.From) && to.Contains(link.To));
 
+    /// <summary>wal_sender_timeout, checked by every primary for <paramref name="standby"/>.</summary>
+    private void CheckSenderTimeouts(Instant now, NodeRuntime standby)
+    {
+        foreach (var node in _nodes)
+        {
+            if (node.Primary is { } role && role.ViewOf[standby.Id.Value] is { } view)
+            {
+                CheckSenderTimeout(now, role, view);
+            }
+        }
+    }
+
     /// <summary>wal_sender_timeout: a standby silent for that long no longer counts as connected (PostgreSQL ends its walsender).</summary>
-    private void CheckSenderTimeout(Instant now, ReplicaView view)
+    private void CheckSenderTimeout(Instant now, PrimaryRole role, ReplicaView view)
     {
         if (!view.Connected || now - view.LastReplyAt <= _spec.Replication.WalSenderTimeout)
         {
@@ -138,14 +167,14 @@ internal sealed partial class ClusterSimulation
         view.Disconnections++;
         view.DisconnectedSince = now;
         _trace.Record(now, DisconnectKind, view.Node.Value);
-        ReleaseCommits(now); // FIRST k may now pick the next standby in the list
+        ReleaseCommits(now, role); // FIRST k may now pick the next standby in the list
     }
 
-    private void Reconnect(Instant now, ReplicaView view)
+    private void Reconnect(Instant now, PrimaryRole role, ReplicaView view)
     {
         view.Connected = true;
         view.DisconnectedTime += now - view.DisconnectedSince;
         _trace.Record(now, ConnectKind, view.Node.Value);
-        ShipWal(now, _shipOnInsert ? _primary.Received : _primary.Flushed);
+        ShipWal(now, role, _shipOnInsert ? role.Node.Received : role.Node.Flushed);
     }
 }

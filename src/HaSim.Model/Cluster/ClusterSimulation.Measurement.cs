@@ -10,7 +10,7 @@ internal sealed partial class ClusterSimulation
     private void StartMeasuring(Instant now)
     {
         _measuring = true;
-        foreach (var view in _replicas)
+        foreach (var view in _initialRole.Replicas)
         {
             view.NotDurableArea = 0;
             view.NotDurableSince = now.NanosecondsSinceStart;
@@ -19,10 +19,10 @@ internal sealed partial class ClusterSimulation
 
     private void WriteLagSamples(Instant now)
     {
-        foreach (var view in _replicas)
+        foreach (var view in _initialRole.Replicas)
         {
             var lag = view.Lag.LastLag;
-            _lagSink!.Write(new LagSample(now, view.Node, _primary.Received, view.Sent, view.ReportedWrite, view.ReportedFlush,
+            _lagSink!.Write(new LagSample(now, view.Node, _initialRole.Node.Received, view.Sent, view.ReportedWrite, view.ReportedFlush,
                 view.ReportedApply, lag[0], lag[1], lag[2]));
         }
     }
@@ -35,7 +35,7 @@ internal sealed partial class ClusterSimulation
         {
             _semiSyncAsyncTime += result.Now - Instant.Max(_semiSyncAsyncSince, _warmupEnd);
         }
-        var standbys = _replicas.Select(view =>
+        var standbys = _initialRole.Replicas.Select(view =>
         {
             view.AccumulateNotDurable(end);
             var spec = view.Runtime.Spec;
@@ -82,7 +82,7 @@ internal sealed partial class ClusterSimulation
     // pg_stat_replication's sync_state, extended to the storage quorum and semi-sync.
     private string SyncStateOf(ReplicaView view)
     {
-        if (_syncRule is null)
+        if (_initialRole.SyncRule is null)
         {
             return "async";
         }
@@ -104,7 +104,7 @@ internal sealed partial class ClusterSimulation
             return "quorum";
         }
         // FIRST k: the k highest-priority standbys are "sync", the other listed ones "potential".
-        var better = _replicas.Count(r => names.TryGetPriority(r.Runtime.Spec.Name, out var p)
+        var better = _initialRole.Replicas.Count(r => names.TryGetPriority(r.Runtime.Spec.Name, out var p)
             && (p < priority || (p == priority && r.Node.Value < view.Node.Value)));
         return better < names.Count ? "sync" : "potential";
     }

@@ -22,7 +22,7 @@ internal sealed partial class ClusterSimulation
         node.Writing = false;
         node.Written = target;
         _trace.Record(now, WriteKind, node.Id.Value, target);
-        if (node != _primary && _needWriteReplies)
+        if (node.Primary is null && _needWriteReplies)
         {
             SendReply(now, node);
         }
@@ -55,10 +55,10 @@ internal sealed partial class ClusterSimulation
             return;
         }
         var target = node.Written;
-        if (node == _primary && !_groupCommit)
+        if (node.Primary is { } role && !_groupCommit)
         {
             // Each commit pays for its own flush: flush only up to the oldest unflushed commit.
-            if (_commitQueue.NextSeparateFlush(node.Flushed) is { } commitEnd)
+            if (role.Commits.NextSeparateFlush(node.Flushed) is { } commitEnd)
             {
                 target = Math.Min(target, commitEnd);
             }
@@ -72,24 +72,29 @@ internal sealed partial class ClusterSimulation
         node.Flushing = false;
         node.Flushed = target;
         _trace.Record(now, FlushKind, node.Id.Value, target);
-        if (node == _primary)
+        if (node.Primary is { } role)
         {
-            ShipWal(now, target);
+            ShipWal(now, role, target);
             if (_semiSync is not null)
             {
-                _commitQueue.MarkFlushed(target, now.NanosecondsSinceStart); // their replica timeout runs from here
+                role.Commits.MarkFlushed(target, now.NanosecondsSinceStart); // their replica timeout runs from here
             }
-            ReleaseCommits(now);
+            ReleaseCommits(now, role);
         }
         else
         {
-            var view = _viewOf[node.Id.Value]!;
-            NoteDurable(now, view, target);
+            if (UpstreamView(node) is { } view)
+            {
+                NoteDurable(now, view, target);
+            }
             SendReply(now, node);
             StartReplay(now, node);
         }
         StartFlush(now, node);
     }
+
+    /// <summary>The walsender view that the standby's upstream primary keeps of it, if the upstream is a primary.</summary>
+    private static ReplicaView? UpstreamView(NodeRuntime standby) => standby.Upstream?.Primary?.ViewOf[standby.Id.Value];
 
     private void StartReplay(Instant now, NodeRuntime node)
     {
@@ -108,10 +113,13 @@ internal sealed partial class ClusterSimulation
         node.Replaying = false;
         node.Replayed = target;
         _trace.Record(now, ReplayKind, node.Id.Value, target);
-        var notReplayed = _viewOf[node.Id.Value]!.NotReplayed;
-        while (notReplayed.Count > 0 && notReplayed.Peek().Lsn <= target)
+        if (UpstreamView(node) is { } view)
         {
-            notReplayed.Dequeue();
+            var notReplayed = view.NotReplayed;
+            while (notReplayed.Count > 0 && notReplayed.Peek().Lsn <= target)
+            {
+                notReplayed.Dequeue();
+            }
         }
         if (_needApplyReplies)
         {

@@ -6,16 +6,16 @@ namespace HaSim.Model.Cluster;
 /// <summary>Walsenders, standby replies and what the primary learns from them.</summary>
 internal sealed partial class ClusterSimulation
 {
-    /// <summary>Each walsender sends what it has not sent yet, up to <paramref name="available"/>.</summary>
-    private void ShipWal(Instant now, long available)
+    /// <summary>Each walsender of <paramref name="role"/> sends what it has not sent yet, up to <paramref name="available"/>.</summary>
+    private void ShipWal(Instant now, PrimaryRole role, long available)
     {
-        foreach (var view in _replicas)
+        foreach (var view in role.Replicas)
         {
             if (!view.Connected || view.Sent >= available)
             {
                 continue;
             }
-            var message = new WireMessage(MessageKind.WalData, view.Sent, available, 0, available - view.Sent);
+            var message = new WireMessage(MessageKind.WalData, view.Sent, available, 0, available - view.Sent, view.Epoch);
             view.Sent = available;
             view.Lag.NoteSent(available, now);
             Send(now, view.Link, message);
@@ -24,11 +24,15 @@ internal sealed partial class ClusterSimulation
 
     private void SendReply(Instant now, NodeRuntime standby)
     {
+        if (standby.Upstream is not { } upstream)
+        {
+            return;
+        }
         // A storage node's work ends when the log record is persisted: it reports its flush
         // position as applied, so lag figures mean "not yet persisted" for it.
         var applied = standby.Spec.Role == NodeRole.Storage ? standby.Flushed : standby.Replayed;
-        var message = new WireMessage(MessageKind.StandbyReply, standby.Written, standby.Flushed, applied, ReplyBytes);
-        Send(now, standby.ToPrimary!, message);
+        var message = new WireMessage(MessageKind.StandbyReply, standby.Written, standby.Flushed, applied, ReplyBytes, standby.StreamEpoch);
+        Send(now, LinkBetween(standby, upstream), message);
     }
 
     private void Send(Instant now, Link link, in WireMessage message)
@@ -47,28 +51,32 @@ internal sealed partial class ClusterSimulation
         {
             return; // lost with the crashed machine
         }
+        var receiver = _nodes[link.To.Value];
         if (message.Kind == MessageKind.WalData)
         {
-            var node = _nodes[link.To.Value];
-            node.Received = Math.Max(node.Received, message.B);
-            StartWrite(now, node);
+            if (receiver.Upstream?.Id != link.From || receiver.StreamEpoch != message.Epoch)
+            {
+                return; // sent on a connection the standby has since closed
+            }
+            receiver.Received = Math.Max(receiver.Received, message.B);
+            StartWrite(now, receiver);
         }
         else if (message.Kind == MessageKind.StartReplication)
         {
-            RestartStreaming(now, _viewOf[link.From.Value]!, message.A);
+            StartStreaming(now, receiver, _nodes[link.From.Value], message);
         }
-        else
+        else if (receiver.Primary?.ViewOf[link.From.Value] is { } view && view.Epoch == message.Epoch)
         {
-            ReceiveReply(now, _viewOf[link.From.Value]!, message);
+            ReceiveReply(now, receiver.Primary, view, message);
         }
     }
 
-    private void ReceiveReply(Instant now, ReplicaView view, in WireMessage reply)
+    private void ReceiveReply(Instant now, PrimaryRole role, ReplicaView view, in WireMessage reply)
     {
         view.LastReplyAt = now;
         if (!view.Connected)
         {
-            Reconnect(now, view);
+            Reconnect(now, role, view);
         }
         view.ReportedWrite = Math.Max(view.ReportedWrite, reply.A);
         view.ReportedFlush = Math.Max(view.ReportedFlush, reply.B);
@@ -91,12 +99,12 @@ internal sealed partial class ClusterSimulation
             {
                 view.ReplayLag.Record(r.Nanoseconds);
             }
-            view.LagBytes.Record(Math.Max(0, _primary.Received - view.ReportedApply));
+            view.LagBytes.Record(Math.Max(0, role.Node.Received - view.ReportedApply));
         }
-        if (_semiSyncAsync && view.ReportedWrite >= _primary.Flushed)
+        if (_semiSyncAsync && view.ReportedWrite >= role.Node.Flushed)
         {
             ResumeSemiSync(now);
         }
-        ReleaseCommits(now);
+        ReleaseCommits(now, role);
     }
 }

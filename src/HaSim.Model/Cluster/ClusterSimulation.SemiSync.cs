@@ -9,11 +9,11 @@ internal sealed partial class ClusterSimulation
     /// <summary>Times the oldest commit waiting for replicas: rpl_semi_sync_master_timeout after its local flush.</summary>
     private void ArmSemiSyncTimer(Instant now)
     {
-        if (_semiSyncAsync || _commitQueue.Flushed == 0 || _scheduler.IsPending(_semiSyncTimer))
+        if (_semiSyncAsync || _initialRole.Commits.Flushed == 0 || _scheduler.IsPending(_semiSyncTimer))
         {
             return;
         }
-        ref var oldest = ref _commitQueue.Oldest;
+        ref var oldest = ref _initialRole.Commits.Oldest;
         var deadline = Instant.Max(now, new Instant(oldest.FlushedAt) + _semiSync!.Timeout);
         _semiSyncTimer = _scheduler.At(deadline, new ModelEvent(EventKind.SemiSyncTimeout, 0, oldest.Lsn));
     }
@@ -21,7 +21,7 @@ internal sealed partial class ClusterSimulation
     private void SemiSyncTimedOut(Instant now, long lsn)
     {
         _semiSyncTimer = TimerHandle.None;
-        if (_commitQueue.Count == 0 || _commitQueue.Oldest.Lsn != lsn)
+        if (_initialRole.Commits.Count == 0 || _initialRole.Commits.Oldest.Lsn != lsn)
         {
             ArmSemiSyncTimer(now);
             return;
@@ -31,14 +31,14 @@ internal sealed partial class ClusterSimulation
         _semiSyncFallbacks++;
         _semiSyncAsyncSince = now;
         _trace.Record(now, SemiSyncOffKind, -1, lsn);
-        ReleaseCommits(now);
+        ReleaseCommits(now, _initialRole);
     }
 
     private void ResumeSemiSync(Instant now)
     {
         _semiSyncAsync = false;
         _semiSyncAsyncTime += now - Instant.Max(_semiSyncAsyncSince, _warmupEnd);
-        _trace.Record(now, SemiSyncOnKind, -1, _primary.Flushed);
+        _trace.Record(now, SemiSyncOnKind, -1, _initialRole.Node.Flushed);
         ArmSemiSyncTimer(now);
     }
 }

@@ -8,10 +8,12 @@ internal sealed partial class ClusterSimulation
 {
     private void StartTransaction(Instant now, int client, Instant arrivedAt)
     {
-        if (now < _primary.PausedUntil)
+        var role = _initialRole;
+        var primary = role.Node;
+        if (now < primary.PausedUntil)
         {
             // The request waits in the paused primary's socket; its latency counts from arrival.
-            _scheduler.Post(_primary.PausedUntil, new ModelEvent(EventKind.DeferredTransaction, client, arrivedAt.NanosecondsSinceStart));
+            _scheduler.Post(primary.PausedUntil, new ModelEvent(EventKind.DeferredTransaction, client, arrivedAt.NanosecondsSinceStart));
             return;
         }
         var workload = _spec.Workload;
@@ -21,21 +23,20 @@ internal sealed partial class ClusterSimulation
             return;
         }
         var size = workload.TransactionSize.Sample(_sizeRandom);
-        var primary = _primary;
         primary.Received += size;
         var lsn = primary.Received;
-        _commitQueue.Add(new Waiter(lsn, arrivedAt.NanosecondsSinceStart, client), flushSeparately: !_groupCommit);
+        role.Commits.Add(new Waiter(lsn, arrivedAt.NanosecondsSinceStart, client), flushSeparately: !_groupCommit);
         if (_shipOnInsert)
         {
-            ShipWal(now, primary.Received);
-            ReleaseCommits(now);
+            ShipWal(now, role, primary.Received);
+            ReleaseCommits(now, role);
         }
         else
         {
             StartWrite(now, primary);
             if (!_waitForLocalFlush)
             {
-                ReleaseCommits(now); // synchronous_commit = off: acknowledged before any flush
+                ReleaseCommits(now, role); // synchronous_commit = off: acknowledged before any flush
             }
         }
     }

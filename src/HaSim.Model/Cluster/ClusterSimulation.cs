@@ -52,21 +52,21 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     private readonly ILagSampleSink? _lagSink;
 
     private readonly NodeRuntime[] _nodes;
-    private readonly NodeRuntime _primary;
-    private readonly ReplicaView[] _replicas;   // downstream nodes in node-id order
-    private readonly ReplicaView?[] _viewOf;    // by node id
-    private readonly Link[] _links;
+    private readonly Link[] _links;             // every ordered pair of nodes, by index
+    private readonly Link?[] _linkBetween;      // [from * nodes + to]
+
+    // The spec's primary at the start; with a fixed primary, the only one. Steady-state
+    // measurements (lags, durability delay, read staleness) are taken against it.
+    private readonly PrimaryRole _initialRole;
     private readonly ReplicaView[] _readReplicas;
 
     private readonly bool _waitForLocalFlush;
     private readonly bool _shipOnInsert; // storage quorum: no local WAL, log records go straight to storage
-    private readonly SyncRule? _syncRule;
     private readonly SemiSyncSpec? _semiSync;
     private readonly bool _needWriteReplies;
     private readonly bool _needApplyReplies;
     private readonly bool _groupCommit;
 
-    private readonly CommitQueue _commitQueue = new();
 
     private readonly SimRandom _arrivalRandom;
     private readonly SimRandom _sizeRandom;
@@ -96,70 +96,40 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         _trace = new Trace(traceSink);
         _anyPause = spec.Faults.Any(f => f is PauseFault);
         _nodes = spec.Nodes.Select(n => new NodeRuntime(n, seed)).ToArray();
-        _primary = _nodes[spec.Primary.Value];
-
         var links = new List<Link>();
-        var replicas = new List<ReplicaView>();
-        _viewOf = new ReplicaView?[_nodes.Length];
-        foreach (var node in _nodes)
+        _linkBetween = new Link?[_nodes.Length * _nodes.Length];
+        foreach (var from in _nodes)
         {
-            if (node == _primary)
+            foreach (var to in _nodes)
             {
-                continue;
+                if (from != to)
+                {
+                    var link = CreateLink(links.Count, from.Id, to.Id);
+                    links.Add(link);
+                    _linkBetween[from.Id.Value * _nodes.Length + to.Id.Value] = link;
+                }
             }
-            var down = CreateLink(links.Count, _primary.Id, node.Id);
-            links.Add(down);
-            var up = CreateLink(links.Count, node.Id, _primary.Id);
-            links.Add(up);
-            node.ToPrimary = up;
-            var view = new ReplicaView(node, down);
-            replicas.Add(view);
-            _viewOf[node.Id.Value] = view;
         }
         _links = links.ToArray();
-        _replicas = replicas.ToArray();
-        _readReplicas = _replicas.Where(r => r.Runtime.Spec.Role == NodeRole.Standby).ToArray();
 
         var replication = spec.Replication;
         _groupCommit = replication.GroupCommit;
         _semiSync = replication.SemiSync;
-        if (replication.StorageQuorum is { } quorum)
+        _shipOnInsert = replication.StorageQuorum is not null;
+        _waitForLocalFlush = _semiSync is not null || (!_shipOnInsert && replication.SynchronousCommit != SynchronousCommit.Off);
+        var ackPoint = AckPointOf(replication);
+        _needWriteReplies = ackPoint == AckPoint.Write;
+        _needApplyReplies = ackPoint == AckPoint.Apply;
+
+        var primary = _nodes[spec.Primary.Value];
+        foreach (var node in _nodes)
         {
-            _shipOnInsert = true;
-            _waitForLocalFlush = false;
-            _syncRule = new SyncRule(SyncMethod.Any, quorum.WriteQuorum, AckPoint.Flush,
-                _replicas.Where(r => r.Runtime.Spec.Role == NodeRole.Storage).Select(r => (r, 0)));
+            node.Upstream = node == primary ? null : primary;
         }
-        else if (_semiSync is { } semi)
-        {
-            _waitForLocalFlush = true;
-            _syncRule = new SyncRule(SyncMethod.Any, semi.WaitForReplicaCount, AckPoint.Write, _replicas.Select(r => (r, 0)));
-        }
-        else
-        {
-            var level = replication.SynchronousCommit;
-            _waitForLocalFlush = level != SynchronousCommit.Off;
-            if (level >= SynchronousCommit.RemoteWrite && replication.SynchronousStandbyNames is { } names)
-            {
-                var ackPoint = level switch
-                {
-                    SynchronousCommit.RemoteWrite => AckPoint.Write,
-                    SynchronousCommit.On => AckPoint.Flush,
-                    _ => AckPoint.Apply,
-                };
-                var candidates = new List<(ReplicaView, int)>();
-                foreach (var r in _replicas)
-                {
-                    if (names.TryGetPriority(r.Runtime.Spec.Name, out var priority))
-                    {
-                        candidates.Add((r, priority));
-                    }
-                }
-                _syncRule = new SyncRule(names.Method, names.Count, ackPoint, candidates);
-            }
-        }
-        _needWriteReplies = _syncRule?.AckPoint == AckPoint.Write;
-        _needApplyReplies = _syncRule?.AckPoint == AckPoint.Apply;
+        _initialRole = CreatePrimaryRole(primary, connected: true);
+        _initialRole.SyncRule = StaticSyncRule(_initialRole.Replicas);
+        primary.Primary = _initialRole;
+        _readReplicas = _initialRole.Replicas.Where(r => r.Runtime.Spec.Role == NodeRole.Standby).ToArray();
 
         _arrivalRandom = new SimRandom(seed, "workload.arrivals");
         _sizeRandom = new SimRandom(seed, "workload.sizes");
@@ -167,6 +137,60 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         _thinkRandom = new SimRandom(seed, "workload.think");
         _meanInterarrivalNs = spec.Workload.OpenLoopRate is { } rate ? Duration.NanosPerSecond / rate : 0;
         _warmupEnd = Instant.Start + spec.Warmup;
+    }
+
+    /// <summary>
+    /// A primary role for <paramref name="node"/> with a walsender view of every other node;
+    /// <paramref name="connected"/> says whether they stream from it already (at the start of
+    /// the run) or must connect first (after a promotion).
+    /// </summary>
+    private PrimaryRole CreatePrimaryRole(NodeRuntime node, bool connected)
+    {
+        var views = _nodes.Where(n => n != node).Select(n => new ReplicaView(n, LinkBetween(node, n), connected)).ToArray();
+        return new PrimaryRole(node, views, _nodes.Length);
+    }
+
+    private Link LinkBetween(NodeRuntime from, NodeRuntime to) => _linkBetween[from.Id.Value * _nodes.Length + to.Id.Value]!;
+
+    /// <summary>The standby position a commit waits for, or null when no rule makes it wait for standbys.</summary>
+    private static AckPoint? AckPointOf(ReplicationSpec replication) =>
+        replication.StorageQuorum is not null ? AckPoint.Flush
+        : replication.SemiSync is not null ? AckPoint.Write
+        : replication.SynchronousStandbyNames is null ? null
+        : replication.SynchronousCommit switch
+        {
+            SynchronousCommit.RemoteWrite => AckPoint.Write,
+            SynchronousCommit.On => AckPoint.Flush,
+            SynchronousCommit.RemoteApply => AckPoint.Apply,
+            _ => null,
+        };
+
+    /// <summary>The commit rule the model's replication settings give a primary with walsenders <paramref name="replicas"/>.</summary>
+    private SyncRule? StaticSyncRule(ReplicaView[] replicas)
+    {
+        var replication = _spec.Replication;
+        if (replication.StorageQuorum is { } quorum)
+        {
+            return new SyncRule(SyncMethod.Any, quorum.WriteQuorum, AckPoint.Flush,
+                replicas.Where(r => r.Runtime.Spec.Role == NodeRole.Storage).Select(r => (r, 0)));
+        }
+        if (_semiSync is { } semi)
+        {
+            return new SyncRule(SyncMethod.Any, semi.WaitForReplicaCount, AckPoint.Write, replicas.Select(r => (r, 0)));
+        }
+        if (AckPointOf(replication) is not { } ackPoint || replication.SynchronousStandbyNames is not { } names)
+        {
+            return null;
+        }
+        var candidates = new List<(ReplicaView, int)>();
+        foreach (var r in replicas)
+        {
+            if (names.TryGetPriority(r.Runtime.Spec.Name, out var priority))
+            {
+                candidates.Add((r, priority));
+            }
+        }
+        return new SyncRule(names.Method, names.Count, ackPoint, candidates);
     }
 
     private Link CreateLink(int index, NodeId from, NodeId to)
@@ -255,11 +279,11 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
                 _scheduler.PostAfter(closed.ThinkTime.Sample(_thinkRandom), new ModelEvent(EventKind.ClientReady, client, 0));
             }
         }
-        foreach (var r in _replicas)
+        foreach (var r in _initialRole.Replicas)
         {
             _scheduler.PostAfter(StatusInterval, new ModelEvent(EventKind.StatusInterval, r.Node.Value, 0));
         }
-        if (_lagSink is not null && _replicas.Length > 0)
+        if (_lagSink is not null && _initialRole.Replicas.Length > 0)
         {
             _scheduler.PostAfter(_spec.SampleInterval, new ModelEvent(EventKind.Sample, 0, 0));
         }
@@ -274,7 +298,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         }
         if (_spec.Faults.Count > 0)
         {
-            foreach (var r in _replicas)
+            foreach (var r in _initialRole.Replicas)
             {
                 _scheduler.PostAfter(SenderTimeoutCheckInterval, new ModelEvent(EventKind.SenderTimeoutCheck, r.Node.Value, 0));
             }
@@ -340,7 +364,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
                 HealFault(now, ev.Target);
                 break;
             case EventKind.SenderTimeoutCheck:
-                CheckSenderTimeout(now, _viewOf[ev.Target]!);
+                CheckSenderTimeouts(now, _nodes[ev.Target]);
                 _scheduler.PostAfter(SenderTimeoutCheckInterval, ev);
                 break;
             default:

@@ -10,11 +10,14 @@ internal enum MessageKind : byte
     WalData,
     /// <summary>A standby's reply: write <see cref="WireMessage.A"/>, flush <see cref="WireMessage.B"/>, apply <see cref="WireMessage.C"/>.</summary>
     StandbyReply,
-    /// <summary>A restarted standby asks for WAL from its flushed position <see cref="WireMessage.A"/> (START_REPLICATION).</summary>
+    /// <summary>A standby asks for WAL from its flushed position <see cref="WireMessage.A"/> on timeline <see cref="WireMessage.B"/> (START_REPLICATION).</summary>
     StartReplication,
+    /// <summary>The primary refuses a START_REPLICATION: the standby's WAL has diverged from its timeline history.</summary>
+    StreamRefused,
 }
 
-internal readonly record struct WireMessage(MessageKind Kind, long A, long B, long C, long Bytes);
+/// <summary>A message on a replication connection; <paramref name="Epoch"/> is its streaming session (see <see cref="NodeRuntime.StreamEpoch"/>).</summary>
+internal readonly record struct WireMessage(MessageKind Kind, long A, long B, long C, long Bytes, int Epoch = 0);
 
 /// <summary>
 /// A one-way network path between two nodes, behaving as a TCP connection: messages are

@@ -33,8 +33,20 @@ internal sealed class NodeRuntime
     public bool Flushing;
     public bool Replaying;
 
-    /// <summary>On a standby: the link to the primary, for replies.</summary>
-    public Link? ToPrimary;
+    /// <summary>While this node runs as a primary: its commits, walsenders and synchronous rule.</summary>
+    public PrimaryRole? Primary;
+
+    /// <summary>On a standby: the node it streams WAL from (primary_conninfo), or null.</summary>
+    public NodeRuntime? Upstream;
+
+    /// <summary>
+    /// The streaming session with <see cref="Upstream"/>: WAL and replies from an older session
+    /// (before a restart or a change of upstream) are ignored, as a new connection would never see them.
+    /// </summary>
+    public int StreamEpoch;
+
+    /// <summary>The timeline of this node's WAL.</summary>
+    public Term Timeline = Term.Initial;
 
     /// <summary>Disk stall: no WAL write or flush completes before this instant.</summary>
     public Instant StalledUntil;
@@ -56,12 +68,15 @@ internal sealed class NodeRuntime
 /// sender and link, the positions it last reported (pg_stat_replication), and, for measurement
 /// only, the acknowledged commits it does not yet hold.
 /// </summary>
-internal sealed class ReplicaView(NodeRuntime node, Link link)
+internal sealed class ReplicaView(NodeRuntime node, Link link, bool connected)
 {
     public NodeRuntime Runtime { get; } = node;
     public NodeId Node => Runtime.Id;
     public Link Link { get; } = link;
-    public bool Connected { get; set; } = true;
+    public bool Connected { get; set; } = connected;
+
+    /// <summary>The streaming session this walsender serves (see <see cref="NodeRuntime.StreamEpoch"/>).</summary>
+    public int Epoch;
 
     /// <summary>When the primary last heard from this node (for wal_sender_timeout).</summary>
     public Instant LastReplyAt;

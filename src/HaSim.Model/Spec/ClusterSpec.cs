@@ -28,6 +28,9 @@ public sealed record ClusterSpec
     public required ReplicationSpec Replication { get; init; }
     public required WorkloadSpec Workload { get; init; }
 
+    /// <summary>Automatic failover, or null for a fixed primary.</summary>
+    public FailoverSpec? Failover { get; init; }
+
     /// <summary>Faults injected during the run, in the order given.</summary>
     public IReadOnlyList<FaultSpec> Faults { get; init; } = [];
 
