@@ -105,14 +105,16 @@ internal static class RunCommand
             Directory.CreateDirectory(outputDirectory);
             lagSink = new LagCsvSink(Path.Combine(outputDirectory, RunCsv.LagFile), spec, seed);
         }
-        ClusterRunReport report;
+        ModelRunResult run;
         using (var progress = new ProgressLine($"simulating {spec.Name}"))
         using (lagSink)
         {
-            report = ClusterRunner.Run(spec, seed, lagSink, progress: progress.Report);
+            run = ModelRun.Execute(spec, seed, lagSink, progress: progress.Report);
         }
         wall.Stop();
+        var report = run.Report;
         Console.Write(SummaryText.Format(report, spec));
+        Console.Write(FailoverSummary.Format(run, spec));
         if (perf)
         {
             PrintPerformance(report, wall.Elapsed);
@@ -120,8 +122,14 @@ internal static class RunCommand
         if (outputDirectory is not null)
         {
             RunCsv.WriteReport(outputDirectory, report, spec);
+            var failoverFile = "";
+            if (run.Checks is not null)
+            {
+                RunCsv.Write(Path.Combine(outputDirectory, RunCsv.FailoverFile), [FailoverRow.From(run, spec)]);
+                failoverFile = ", " + RunCsv.FailoverFile;
+            }
             Console.WriteLine();
-            Console.WriteLine($"wrote {RunCsv.SummaryFile}, {RunCsv.StandbysFile}, {RunCsv.HistogramFile} and {RunCsv.LagFile} to {outputDirectory}");
+            Console.WriteLine($"wrote {RunCsv.SummaryFile}, {RunCsv.StandbysFile}, {RunCsv.HistogramFile}{failoverFile} and {RunCsv.LagFile} to {outputDirectory}");
         }
         if (report.Failure is not null)
         {

@@ -13,6 +13,7 @@ public static class RunCsv
     public const string StandbysFile = "standbys.csv";
     public const string HistogramFile = "commit_latency_histogram.csv";
     public const string LagFile = "lag.csv";
+    public const string FailoverFile = "failover.csv";
 
     public static RunSummaryRow SummaryRow(ClusterRunReport report, ClusterSpec spec)
     {

@@ -51,6 +51,9 @@ public sealed record ClusterRunReport
     public long SemiSyncFallbacks { get; init; }
     public Duration SemiSyncAsyncTime { get; init; }
 
+    /// <summary>With automatic failover: what the agents and clients did; null for a fixed primary.</summary>
+    public FailoverRunReport? Failover { get; init; }
+
     public double CommitsPerSecond => Measured > Duration.Zero ? Commits / Measured.TotalSeconds : 0;
 
     public string Fingerprint => Trace.FormatFingerprint(Seed, TraceHash);
@@ -88,4 +91,30 @@ public sealed record StandbyReport
     /// <summary>How often the primary dropped this node after wal_sender_timeout of silence, and for how long in all (whole run).</summary>
     public required long Disconnections { get; init; }
     public required Duration DisconnectedTime { get; init; }
+}
+
+/// <summary>What happened in a failover run, beside the history the checkers judge.</summary>
+public sealed record FailoverRunReport
+{
+    /// <summary>What the controller changed in the settings (Patroni's adjustments), one line each.</summary>
+    public required IReadOnlyList<string> SettingsWarnings { get; init; }
+
+    public required long Promotions { get; init; }
+    public required long WatchdogResets { get; init; }
+    public required long Rewinds { get; init; }
+
+    /// <summary>Client writes by outcome, over the whole run (warm-up included).</summary>
+    public required long Acknowledged { get; init; }
+    public required long Failed { get; init; }
+    public required long Unknown { get; init; }
+
+    /// <summary>How often the write endpoint moved to another node (or to none).</summary>
+    public required long RouteChanges { get; init; }
+
+    /// <summary>Nodes running as primary when the run ended, and the one the endpoint routed to.</summary>
+    public required IReadOnlyList<string> FinalPrimaries { get; init; }
+    public required string? FinalRoute { get; init; }
+
+    /// <summary>The leader key's holder in the DCS when the run ended, if any.</summary>
+    public required string? FinalLeaderKey { get; init; }
 }

@@ -10,8 +10,9 @@ public static class ClusterRunner
     /// Runs <paramref name="spec"/> once with <paramref name="seed"/>. The lag time series goes to
     /// <paramref name="lagSink"/> as it is produced; every traced state change to <paramref name="traceSink"/>;
     /// <paramref name="progress"/> hears (simulated now, simulated end) a hundred times along the way.
+    /// With automatic failover, <paramref name="history"/> receives the run's history for the checkers.
     /// </summary>
     public static ClusterRunReport Run(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null,
-        Action<Primitives.Instant, Primitives.Instant>? progress = null) =>
-        new ClusterSimulation(spec, seed, lagSink, traceSink).Run(progress);
+        Action<Primitives.Instant, Primitives.Instant>? progress = null, IRunHistorySink? history = null) =>
+        new ClusterSimulation(spec, seed, lagSink, traceSink, history).Run(progress);
 }

@@ -60,7 +60,14 @@ internal sealed partial class ClusterSimulation
                 view.NotReplayed.Enqueue((waiter.Lsn, nowNs));
             }
         }
-        ClientDone(now, waiter.Client);
+        if (_failover is not null)
+        {
+            AnswerClient(now, role.Node, waiter.Write, ClientAnswer.Committed);
+        }
+        else
+        {
+            ClientDone(now, waiter.Client);
+        }
     }
 
     /// <summary>Ground truth, not the primary's delayed view: the node has now flushed up to <paramref name="flushed"/>.</summary>

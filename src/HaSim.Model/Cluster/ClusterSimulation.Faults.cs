@@ -17,6 +17,10 @@ internal sealed partial class ClusterSimulation
                 {
                     link.Block();
                 }
+                if (_failover is not null)
+                {
+                    ChangeControlReachability(now, p, block: true);
+                }
                 break;
             case LinkFault l:
                 foreach (var link in LinksBetween(l.From, l.To))
@@ -28,13 +32,21 @@ internal sealed partial class ClusterSimulation
                 var node = _nodes[d.Node.Value];
                 node.StalledUntil = Instant.Max(node.StalledUntil, fault.HealsAt ?? Instant.MaxValue);
                 break;
+            case CrashFault c when _failover is not null:
+                CrashMachine(now, _nodes[c.Node.Value]);
+                break;
             case CrashFault c:
                 Crash(now, _nodes[c.Node.Value]);
                 break;
             case PauseFault p:
-                var paused = _nodes[p.Node.Value];
-                paused.PausedUntil = Instant.Max(paused.PausedUntil, fault.HealsAt ?? Instant.MaxValue);
-                _trace.Record(now, PauseKind, paused.Id.Value);
+                Pause(now, _nodes[p.Node.Value], p.Scope, fault.HealsAt ?? Instant.MaxValue);
+                break;
+            case DcsMemberCrashFault m:
+                _etcd.Crash(now, m.Member);
+                ArmDcsWake();
+                break;
+            case ClockDriftFault d:
+                SetClockRate(now, _nodes[d.Node.Value], d.Rate);
                 break;
         }
     }
@@ -55,6 +67,10 @@ internal sealed partial class ClusterSimulation
                         _scheduler.Post(arrival, new ModelEvent(EventKind.LinkDelivery, link.Index, 0));
                     }
                 }
+                if (_failover is not null)
+                {
+                    ChangeControlReachability(now, p, block: false);
+                }
                 break;
             case LinkFault l:
                 foreach (var link in LinksBetween(l.From, l.To))
@@ -62,12 +78,26 @@ internal sealed partial class ClusterSimulation
                     link.RestoreQuality();
                 }
                 break;
+            case CrashFault c when _failover is not null:
+                RestartMachine(now, _nodes[c.Node.Value]);
+                break;
             case CrashFault c:
                 Restart(now, _nodes[c.Node.Value]);
                 break;
             case PauseFault resumed:
-                // Whatever waited for PausedUntil fires on its own now.
+                // Whatever waited for the pause's end fires on its own now.
                 _trace.Record(now, ResumeKind, resumed.Node.Value);
+                if (_failover is not null && resumed.Scope == PauseScope.Machine)
+                {
+                    CheckWatchdogOnResume(now, _nodes[resumed.Node.Value]);
+                }
+                break;
+            case DcsMemberCrashFault m:
+                _etcd.Restart(now, m.Member);
+                ArmDcsWake();
+                break;
+            case ClockDriftFault d:
+                SetClockRate(now, _nodes[d.Node.Value], 1.0);
                 break;
             case DiskStallFault:
                 // Completions deferred to StalledUntil fire on their own.
@@ -75,12 +105,54 @@ internal sealed partial class ClusterSimulation
         }
     }
 
+    /// <summary>Stops what <paramref name="scope"/> names on the node until <paramref name="until"/>; its events wait for then.</summary>
+    private void Pause(Instant now, NodeRuntime node, PauseScope scope, Instant until)
+    {
+        var id = node.Id.Value;
+        if (scope is PauseScope.Machine or PauseScope.Database)
+        {
+            node.PausedUntil = Instant.Max(node.PausedUntil, until);
+        }
+        if (_failover is not null && scope is PauseScope.Machine or PauseScope.Agent)
+        {
+            _agentPausedUntil[id] = Instant.Max(_agentPausedUntil[id], until);
+        }
+        if (_failover is not null && scope == PauseScope.Machine)
+        {
+            _machinePausedUntil[id] = Instant.Max(_machinePausedUntil[id], until);
+        }
+        _trace.Record(now, PauseKind, id, (long)scope);
+    }
+
+    /// <summary>A partition also cuts the control traffic between the endpoints it separates; the DCS members re-elect if it splits them.</summary>
+    private void ChangeControlReachability(Instant now, PartitionFault p, bool block)
+    {
+        var to = _control.Side(p.To, p.ToDcsMembers, p.ToClients).ToArray();
+        foreach (var a in _control.Side(p.From, p.FromDcsMembers, p.FromClients))
+        {
+            foreach (var b in to)
+            {
+                if (block)
+                {
+                    _control.Block(a, b);
+                }
+                else
+                {
+                    _control.Unblock(a, b);
+                }
+            }
+        }
+        _etcd.OnNetworkChanged(now);
+        NotifyDcsEvents(now, []);
+        ArmDcsWake();
+    }
+
     /// <summary>The node an event happens on, if it is a node's own work (the primary for its timers and arrivals).</summary>
     private NodeRuntime? PausedNode(in ModelEvent ev) => ev.Kind switch
     {
         EventKind.WalWriteDone or EventKind.WalFlushDone or EventKind.ReplayDone or EventKind.StatusInterval => _nodes[ev.Target],
         EventKind.LinkDelivery => _nodes[_links[ev.Target].To.Value],
-        EventKind.SenderTimeoutCheck or EventKind.SemiSyncTimeout => _initialRole.Node,
+        EventKind.SenderTimeoutCheck or EventKind.SemiSyncTimeout => _failover is null ? _initialRole.Node : null,
         _ => null,
     };
 
@@ -116,8 +188,13 @@ internal sealed partial class ClusterSimulation
             return;
         }
         standby.StreamEpoch++;
+        standby.Streaming = false;
         Send(now, LinkBetween(standby, upstream),
             new WireMessage(MessageKind.StartReplication, standby.Flushed, standby.Timeline.Value, 0, ReplyBytes, standby.StreamEpoch));
+        if (_failover is not null)
+        {
+            _scheduler.PostAfter(WalRetrieveRetryInterval, new ModelEvent(EventKind.WalReceiverRetry, standby.Id.Value, standby.StreamEpoch));
+        }
     }
 
     /// <summary>START_REPLICATION: the walsender resends from where the standby stands, in the standby's new session.</summary>
@@ -126,6 +203,17 @@ internal sealed partial class ClusterSimulation
         if (primary.Primary is not { } role || role.ViewOf[standby.Id.Value] is not { } view)
         {
             return; // not a primary (any more): the standby's walreceiver retries (wal_retrieve_retry_interval)
+        }
+        if (_failover is not null)
+        {
+            // The standby's WAL must be a prefix of this primary's history; if not, it has diverged.
+            var limit = PrefixLimit(request.B, role.Timeline.Value);
+            if (limit is null || request.A > limit)
+            {
+                Send(now, LinkBetween(primary, standby), new WireMessage(MessageKind.StreamRefused, 0, 0, 0, ReplyBytes, request.Epoch));
+                return;
+            }
+            Send(now, LinkBetween(primary, standby), new WireMessage(MessageKind.StreamStarted, role.Timeline.Value, 0, 0, ReplyBytes, request.Epoch));
         }
         view.Epoch = request.Epoch;
         view.LastReplyAt = now;
@@ -149,7 +237,7 @@ internal sealed partial class ClusterSimulation
     {
         foreach (var node in _nodes)
         {
-            if (node.Primary is { } role && role.ViewOf[standby.Id.Value] is { } view)
+            if (node.Primary is { } role && role.ViewOf[standby.Id.Value] is { } view && now >= node.PausedUntil)
             {
                 CheckSenderTimeout(now, role, view);
             }

@@ -76,15 +76,42 @@ internal sealed partial class ClusterSimulation
             Standbys = standbys,
             SemiSyncFallbacks = _semiSyncFallbacks,
             SemiSyncAsyncTime = _semiSyncAsyncTime,
+            Failover = _failover is null ? null : BuildFailoverReport(result.Now),
+        };
+    }
+
+    private FailoverRunReport BuildFailoverReport(Instant end)
+    {
+        FinishPendingWrites(end);
+        RecordWalEnds();
+        var leader = _etcd.Store.Snapshot.Get(_layout.LeaderKey)?.Value;
+        return new FailoverRunReport
+        {
+            SettingsWarnings = _settingsWarnings,
+            Promotions = _promotions,
+            WatchdogResets = _watchdogResets,
+            Rewinds = _rewinds,
+            Acknowledged = _clientAcknowledged,
+            Failed = _clientFailed,
+            Unknown = _clientUnknown,
+            RouteChanges = _routeChanges,
+            FinalPrimaries = [.. _nodes.Where(n => _db[n.Id.Value] == DatabaseState.Primary).Select(n => n.Spec.Name)],
+            FinalRoute = _endpoint.Target is { } target ? _spec.Nodes[target.Value].Name : null,
+            FinalLeaderKey = leader,
         };
     }
 
     // pg_stat_replication's sync_state, extended to the storage quorum and semi-sync.
     private string SyncStateOf(ReplicaView view)
     {
-        if (_initialRole.SyncRule is null)
+        if (_initialRole.SyncRule is not { } rule)
         {
             return "async";
+        }
+        if (_spec.Replication.SynchronousStandbyNames is null && _spec.Replication.StorageQuorum is null && _semiSync is null)
+        {
+            // Patroni's synchronous_mode set the names: as the initial primary last had them.
+            return rule.IsSync(view) ? "sync" : "async";
         }
         if (_spec.Replication.StorageQuorum is not null)
         {

@@ -65,6 +65,22 @@ internal sealed partial class ClusterSimulation
         {
             StartStreaming(now, receiver, _nodes[link.From.Value], message);
         }
+        else if (message.Kind is MessageKind.StreamStarted or MessageKind.StreamRefused)
+        {
+            if (receiver.Upstream?.Id != link.From || receiver.StreamEpoch != message.Epoch)
+            {
+                return;
+            }
+            if (message.Kind == MessageKind.StreamStarted)
+            {
+                receiver.Streaming = true;
+                receiver.Timeline = new Term(message.A); // the walreceiver follows the upstream's timeline switch
+            }
+            else
+            {
+                BeginRewind(now, receiver, _nodes[link.From.Value]);
+            }
+        }
         else if (receiver.Primary?.ViewOf[link.From.Value] is { } view && view.Epoch == message.Epoch)
         {
             ReceiveReply(now, receiver.Primary, view, message);

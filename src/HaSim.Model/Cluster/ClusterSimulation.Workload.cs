@@ -8,6 +8,11 @@ internal sealed partial class ClusterSimulation
 {
     private void StartTransaction(Instant now, int client, Instant arrivedAt)
     {
+        if (_failover is not null)
+        {
+            StartClientTransaction(now, client);
+            return;
+        }
         var role = _initialRole;
         var primary = role.Node;
         if (now < primary.PausedUntil)
@@ -39,6 +44,18 @@ internal sealed partial class ClusterSimulation
                 ReleaseCommits(now, role); // synchronous_commit = off: acknowledged before any flush
             }
         }
+    }
+
+    /// <summary>With automatic failover, a write goes through the clients' endpoint; reads are served as without it.</summary>
+    private void StartClientTransaction(Instant now, int client)
+    {
+        var workload = _spec.Workload;
+        if (workload.ReadFraction > 0 && _mixRandom.NextDouble() < workload.ReadFraction)
+        {
+            Read(now, client);
+            return;
+        }
+        BeginClientWrite(now, client);
     }
 
     private void Read(Instant now, int client)

@@ -88,7 +88,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     private Duration _semiSyncAsyncTime;
 
 
-    public ClusterSimulation(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null)
+    public ClusterSimulation(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null, IRunHistorySink? history = null)
     {
         _spec = spec;
         _seed = seed;
@@ -117,7 +117,8 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         _semiSync = replication.SemiSync;
         _shipOnInsert = replication.StorageQuorum is not null;
         _waitForLocalFlush = _semiSync is not null || (!_shipOnInsert && replication.SynchronousCommit != SynchronousCommit.Off);
-        var ackPoint = AckPointOf(replication);
+        var ackPoint = AckPointOf(replication)
+            ?? (spec.Failover?.Settings.SynchronousMode == Failover.SynchronousMode.On ? LevelAckPoint(replication.SynchronousCommit) : null);
         _needWriteReplies = ackPoint == AckPoint.Write;
         _needApplyReplies = ackPoint == AckPoint.Apply;
 
@@ -130,6 +131,10 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         _initialRole.SyncRule = StaticSyncRule(_initialRole.Replicas);
         primary.Primary = _initialRole;
         _readReplicas = _initialRole.Replicas.Where(r => r.Runtime.Spec.Role == NodeRole.Standby).ToArray();
+        if (spec.Failover is { } failover)
+        {
+            InitFailover(failover, history);
+        }
 
         _arrivalRandom = new SimRandom(seed, "workload.arrivals");
         _sizeRandom = new SimRandom(seed, "workload.sizes");
@@ -283,6 +288,12 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         {
             _scheduler.PostAfter(StatusInterval, new ModelEvent(EventKind.StatusInterval, r.Node.Value, 0));
         }
+        if (_failover is not null)
+        {
+            // Any node may become a standby: the primary's status timer runs too, and sends nothing while it has no upstream.
+            _scheduler.PostAfter(StatusInterval, new ModelEvent(EventKind.StatusInterval, _initialRole.Node.Id.Value, 0));
+            ScheduleFailoverStart();
+        }
         if (_lagSink is not null && _initialRole.Replicas.Length > 0)
         {
             _scheduler.PostAfter(_spec.SampleInterval, new ModelEvent(EventKind.Sample, 0, 0));
@@ -296,7 +307,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
                 _scheduler.Post(heal, new ModelEvent(EventKind.FaultHeal, i, 0));
             }
         }
-        if (_spec.Faults.Count > 0)
+        if (_spec.Faults.Count > 0 && _failover is null)
         {
             foreach (var r in _initialRole.Replicas)
             {
@@ -310,6 +321,11 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         if (_anyPause && PausedNode(ev) is { } paused && now < paused.PausedUntil)
         {
             Defer(paused.PausedUntil, ev); // handled, in order, when the machine resumes
+            return;
+        }
+        if (_failover is not null && FailoverBlockedUntil(ev) is var blockedUntil && now < blockedUntil)
+        {
+            Defer(blockedUntil, ev); // the agent, database or machine it belongs to is paused
             return;
         }
         switch (ev.Kind)
@@ -368,7 +384,11 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
                 _scheduler.PostAfter(SenderTimeoutCheckInterval, ev);
                 break;
             default:
-                throw new InvalidOperationException($"unknown event kind {ev.Kind}");
+                if (!HandleFailoverEvent(now, ev))
+                {
+                    throw new InvalidOperationException($"unknown event kind {ev.Kind}");
+                }
+                break;
         }
     }
 

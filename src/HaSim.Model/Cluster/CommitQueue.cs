@@ -1,7 +1,10 @@
 namespace HaSim.Model.Cluster;
 
-/// <summary>A commit waiting for acknowledgement: its commit record's end LSN, when it arrived, and whose it is (-1: open loop).</summary>
-internal record struct Waiter(long Lsn, long StartedAt, int Client)
+/// <summary>
+/// A commit waiting for acknowledgement: its commit record's end LSN, when it arrived, and whose it
+/// is (-1: open loop); with automatic failover, also the client write it belongs to.
+/// </summary>
+internal record struct Waiter(long Lsn, long StartedAt, int Client, long Write = 0)
 {
     /// <summary>Semi-sync only: when the commit's local flush completed and its wait for replicas began.</summary>
     public long FlushedAt;

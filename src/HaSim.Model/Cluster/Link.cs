@@ -14,6 +14,8 @@ internal enum MessageKind : byte
     StartReplication,
     /// <summary>The primary refuses a START_REPLICATION: the standby's WAL has diverged from its timeline history.</summary>
     StreamRefused,
+    /// <summary>The primary takes a START_REPLICATION: the standby now follows timeline <see cref="WireMessage.A"/>.</summary>
+    StreamStarted,
 }
 
 /// <summary>A message on a replication connection; <paramref name="Epoch"/> is its streaming session (see <see cref="NodeRuntime.StreamEpoch"/>).</summary>

@@ -34,6 +34,37 @@ internal enum EventKind : byte
     FaultHeal,
     /// <summary>The primary checks whether standby <see cref="ModelEvent.Target"/> has been silent past wal_sender_timeout.</summary>
     SenderTimeoutCheck,
+
+    // Automatic failover (ClusterSimulation.Failover and the partials it names).
+
+    /// <summary>Node <see cref="ModelEvent.Target"/>'s agent process starts; <see cref="ModelEvent.Value"/> is its incarnation.</summary>
+    AgentStart,
+    /// <summary>A controller timer of node <see cref="ModelEvent.Target"/>: incarnation &lt;&lt; 8 | timer id in <see cref="ModelEvent.Value"/>.</summary>
+    AgentTimer,
+    /// <summary>Control message <see cref="ModelEvent.Value"/> reaches endpoint <see cref="ModelEvent.Target"/>.</summary>
+    ControlDelivery,
+    /// <summary>The DCS write of message <see cref="ModelEvent.Value"/>, entered at member <see cref="ModelEvent.Target"/>, has its quorum.</summary>
+    DcsCommit,
+    /// <summary>The DCS must conclude an election or expire a lease.</summary>
+    DcsWake,
+    /// <summary>Node <see cref="ModelEvent.Target"/>'s DCS request <see cref="ModelEvent.Value"/> got no answer in time.</summary>
+    DcsAttemptTimeout,
+    /// <summary>Node <see cref="ModelEvent.Target"/>'s REST call <see cref="ModelEvent.Value"/> got no answer in time.</summary>
+    RestTimeout,
+    /// <summary>Node <see cref="ModelEvent.Target"/>'s watchdog, armed as generation <see cref="ModelEvent.Value"/>, is due.</summary>
+    WatchdogExpiry,
+    /// <summary>Node <see cref="ModelEvent.Target"/>'s database action number <see cref="ModelEvent.Value"/> is done.</summary>
+    DatabaseActionDone,
+    /// <summary>A database status query of agent incarnation <see cref="ModelEvent.Value"/> on node <see cref="ModelEvent.Target"/>, held by a paused database, is answered.</summary>
+    DatabaseQuery,
+    /// <summary>Standby <see cref="ModelEvent.Target"/> retries streaming session <see cref="ModelEvent.Value"/> if its upstream never took it.</summary>
+    WalReceiverRetry,
+    /// <summary>Attempt <see cref="ModelEvent.Target"/> of client write <see cref="ModelEvent.Value"/> starts.</summary>
+    ClientAttempt,
+    /// <summary>Attempt <see cref="ModelEvent.Target"/> of client write <see cref="ModelEvent.Value"/> has waited its request timeout.</summary>
+    ClientTimeout,
+    /// <summary>The proxy's health check of node <see cref="ModelEvent.Target"/> is due or past its deadline.</summary>
+    HealthCheckTick,
 }
 
 /// <summary>

@@ -45,6 +45,9 @@ internal sealed class NodeRuntime
     /// </summary>
     public int StreamEpoch;
 
+    /// <summary>Whether the upstream took the current session (failover runs; a fixed primary always does).</summary>
+    public bool Streaming;
+
     /// <summary>The timeline of this node's WAL.</summary>
     public Term Timeline = Term.Initial;
 

@@ -88,6 +88,32 @@ internal sealed class SyncRule
         return span[Count - 1];
     }
 
+    /// <summary>
+    /// pg_stat_replication's sync_state is 'sync' (FIRST: among the k highest-priority connected
+    /// standbys) or 'quorum' (ANY: listed and connected); both count as synchronous for Patroni.
+    /// </summary>
+    public bool IsSync(ReplicaView view)
+    {
+        if (!view.Connected)
+        {
+            return false;
+        }
+        var taken = 0;
+        foreach (var candidate in _byPriority)
+        {
+            if (!candidate.Connected)
+            {
+                continue;
+            }
+            if (candidate == view)
+            {
+                return Method == SyncMethod.Any || taken < Count;
+            }
+            taken++;
+        }
+        return false;
+    }
+
     public override string ToString() =>
         $"{(Method == SyncMethod.First ? "FIRST" : "ANY")} {Count} of {_listed.Length} at {AckPoint.ToString().ToLowerInvariant()}";
 }

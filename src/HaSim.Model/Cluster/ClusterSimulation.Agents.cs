@@ -1,0 +1,306 @@
+using HaSim.Failover;
+using HaSim.Kernel;
+using HaSim.Model.Dcs;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Cluster;
+
+/// <summary>The agent hosts: controller inputs from simulated events, commands carried out as simulated actions.</summary>
+internal sealed partial class ClusterSimulation
+{
+    /// <summary>The agent process starts (at the start of the run, or after its machine came back) with a fresh controller.</summary>
+    private void StartAgent(Instant now, NodeRuntime node)
+    {
+        var failover = _failover!;
+        var tags = failover.Tags[node.Id.Value];
+        var settings = failover.Settings with
+        {
+            NoFailover = tags.NoFailover,
+            FailoverPriority = tags.FailoverPriority,
+            NoSync = tags.NoSync,
+            SyncPriority = tags.SyncPriority,
+        };
+        var controller = new FailoverController(node.Id, node.Spec.Name, settings);
+        if (_incarnations[node.Id.Value] == 0)
+        {
+            foreach (var warning in controller.SettingsWarnings)
+            {
+                var line = $"{node.Spec.Name}: {warning}";
+                if (!_settingsWarnings.Contains(line))
+                {
+                    _settingsWarnings.Add(line);
+                }
+            }
+        }
+        var clock = _agents[node.Id.Value]?.Clock ?? new LocalClock();
+        var agent = new NodeAgent(node, controller, DcsClient.PreferringZone(failover.Dcs.Members, node.Spec.Zone), clock, _incarnations[node.Id.Value]);
+        if (_incarnations[node.Id.Value] == 0)
+        {
+            agent.Lease = _initialLeases[node.Id.Value];
+        }
+        _agents[node.Id.Value] = agent;
+        StepAgent(now, agent, new Start(failover.WatchdogDevice));
+    }
+
+    /// <summary>Feeds one input to the controller, then carries out every command it gives, in order.</summary>
+    private void StepAgent(Instant now, NodeAgent agent, ControllerInput input)
+    {
+        agent.Inbox.Enqueue(input);
+        if (agent.Stepping)
+        {
+            return; // the outer call feeds it once the commands of the current input are out
+        }
+        agent.Stepping = true;
+        while (agent.Inbox.TryDequeue(out var next))
+        {
+            if (_agents[agent.Node.Id.Value] != agent)
+            {
+                break; // a command reset the machine
+            }
+            agent.Controller.Step(agent.Clock.Local(now), next);
+            while (agent.Controller.TryTakeCommand(out var command))
+            {
+                Execute(now, agent, command);
+                if (_agents[agent.Node.Id.Value] != agent)
+                {
+                    break;
+                }
+            }
+        }
+        agent.Stepping = false;
+    }
+
+    private void Execute(Instant now, NodeAgent agent, ControllerCommand command)
+    {
+        var node = agent.Node;
+        switch (command)
+        {
+            case DcsRequest request:
+                SendDcsAttempt(now, agent, request);
+                break;
+            case QueryPeer query:
+                SendRestCall(now, agent, query.Request, query.Peer, query.Timeout, failsafe: false);
+                break;
+            case PostFailsafe post:
+                SendRestCall(now, agent, post.Request, post.Peer, post.Timeout, failsafe: true);
+                break;
+            case QueryDatabase:
+                AnswerDatabaseQuery(now, agent);
+                break;
+            case Promote promote:
+                BeginPromote(now, agent, promote.Command);
+                break;
+            case Demote demote:
+                BeginStop(now, agent, demote.Command, demote.Mode, demote.Follow);
+                break;
+            case StartDatabase start:
+                BeginStart(now, agent, start.Command, start.AsPrimary, start.Follow);
+                break;
+            case FollowLeader follow:
+                Follow(now, node, follow.Leader);
+                break;
+            case SetSynchronousStandbyNames names:
+                SetSynchronousStandbyNames(now, node, names.Text);
+                break;
+            case WatchdogArm arm:
+                agent.WatchdogTimeout = arm.Timeout;
+                KeepWatchdogAlive(now, agent);
+                break;
+            case WatchdogKeepalive:
+                if (agent.WatchdogDeadline is not null)
+                {
+                    KeepWatchdogAlive(now, agent);
+                }
+                break;
+            case WatchdogDisarm:
+                agent.WatchdogDeadline = null;
+                _scheduler.Cancel(agent.WatchdogTimer);
+                break;
+            case SetTimer timer:
+                SetAgentTimer(now, agent, timer.Timer, timer.At);
+                break;
+            case CancelTimer cancel:
+                if (agent.Timers.Remove(cancel.Timer, out var pending))
+                {
+                    _scheduler.Cancel(pending.Handle);
+                }
+                break;
+            default:
+                throw new InvalidOperationException($"unknown controller command {command}");
+        }
+    }
+
+    private void SetAgentTimer(Instant now, NodeAgent agent, TimerId timer, Instant local)
+    {
+        if (agent.Timers.Remove(timer, out var old))
+        {
+            _scheduler.Cancel(old.Handle);
+        }
+        var handle = _scheduler.At(agent.Clock.Real(local, now),
+            new ModelEvent(EventKind.AgentTimer, agent.Node.Id.Value, ((long)agent.Incarnation << 8) | (long)timer));
+        agent.Timers[timer] = (local, handle);
+    }
+
+    private void AgentTimerFired(Instant now, int node, long value)
+    {
+        var timer = (TimerId)(value & 0xFF);
+        if (_agents[node] is not { } agent || agent.Incarnation != (int)(value >> 8))
+        {
+            return;
+        }
+        agent.Timers.Remove(timer);
+        StepAgent(now, agent, new TimerFired(timer));
+    }
+
+    /// <summary>A clock drift changes how local deadlines map to real time: reschedule the agent's timers.</summary>
+    private void SetClockRate(Instant now, NodeRuntime node, double rate)
+    {
+        if (_agents[node.Id.Value] is not { } agent)
+        {
+            return;
+        }
+        agent.Clock.SetRate(now, rate);
+        foreach (var (timer, (local, _)) in agent.Timers.ToArray())
+        {
+            SetAgentTimer(now, agent, timer, local);
+        }
+        if (agent.WatchdogDeadline is not null)
+        {
+            KeepWatchdogAlive(now, agent); // re-arming from now is what a keepalive would do; drift shows in its timing
+        }
+    }
+
+    // ---- The watchdog: a kernel timer that resets the machine unless kept alive ----
+
+    private void KeepWatchdogAlive(Instant now, NodeAgent agent)
+    {
+        _scheduler.Cancel(agent.WatchdogTimer);
+        var deadline = agent.Clock.Real(agent.Clock.Local(now) + agent.WatchdogTimeout, now);
+        agent.WatchdogDeadline = deadline;
+        agent.WatchdogGeneration = ++_watchdogGenerations;
+        agent.WatchdogTimer = _scheduler.At(deadline, new ModelEvent(EventKind.WatchdogExpiry, agent.Node.Id.Value, agent.WatchdogGeneration));
+    }
+
+    private void WatchdogExpired(Instant now, NodeRuntime node, int generation)
+    {
+        if (_agents[node.Id.Value] is { } agent && agent.WatchdogGeneration == generation && agent.WatchdogDeadline is { } deadline && deadline <= now)
+        {
+            ResetByWatchdog(now, node);
+        }
+    }
+
+    /// <summary>
+    /// The machine resumes from a pause: the kernel's watchdog timer, overdue, fires before any
+    /// process runs again, so a leader paused past its watchdog timeout is reset before its
+    /// database can accept the writes that queued up during the pause.
+    /// </summary>
+    private void CheckWatchdogOnResume(Instant now, NodeRuntime node)
+    {
+        if (_agents[node.Id.Value] is { WatchdogDeadline: { } deadline } && deadline <= now)
+        {
+            ResetByWatchdog(now, node);
+        }
+    }
+
+    private void ResetByWatchdog(Instant now, NodeRuntime node)
+    {
+        _watchdogResets++;
+        _trace.Record(now, WatchdogResetKind, node.Id.Value);
+        CrashMachine(now, node);
+        // The machine reboots, then the agent starts.
+        _scheduler.Post(now + RebootTime, new ModelEvent(EventKind.AgentStart, node.Id.Value, _incarnations[node.Id.Value]));
+    }
+
+    /// <summary>How long a machine reset by its watchdog takes to boot before the agent starts again.</summary>
+    private static readonly Duration RebootTime = Duration.FromSeconds(30);
+
+    // ---- REST calls between agents (GET /patroni, POST /failsafe) ----
+
+    private void SendRestCall(Instant now, NodeAgent agent, RequestId request, NodeId peer, Duration timeout, bool failsafe)
+    {
+        var handle = _scheduler.At(agent.Clock.Real(agent.Clock.Local(now) + timeout, now),
+            new ModelEvent(EventKind.RestTimeout, agent.Node.Id.Value, request.Value));
+        agent.RestCalls[request.Value] = (peer, failsafe, handle);
+        ControlMessage message = failsafe
+            ? new FailsafePostMessage(agent.Node.Id, peer, request)
+            : new PeerQueryMessage(agent.Node.Id, peer, request);
+        SendControl(now, agent.Node.Id.Value, peer.Value, message);
+    }
+
+    private void AnswerPeerQuery(Instant now, PeerQueryMessage query)
+    {
+        if (AgentOf(query.To) is not { } peer)
+        {
+            return; // no one listens: the caller times out
+        }
+        var node = peer.Node;
+        var state = _db[node.Id.Value];
+        var tags = _failover!.Tags[node.Id.Value];
+        var report = new PeerReport(state == DatabaseState.Primary, new Lsn((ulong)LastOperation(node)), node.Timeline,
+            tags.NoFailover, WatchdogFailed: false, tags.FailoverPriority);
+        SendControl(now, query.To.Value, query.From.Value, new PeerAnswerMessage(query.From, query.To, query.Request, report));
+    }
+
+    private void ReceiveRestAnswer(Instant now, NodeId to, long request, ControllerInput input)
+    {
+        if (AgentOf(to) is not { } agent || !agent.RestCalls.Remove(request, out var call))
+        {
+            return; // timed out already, or the caller restarted
+        }
+        _scheduler.Cancel(call.Timeout);
+        StepAgent(now, agent, input);
+    }
+
+    private void RestCallTimedOut(Instant now, int node, long request)
+    {
+        if (_agents[node] is not { } agent || !agent.RestCalls.Remove(request, out var call))
+        {
+            return;
+        }
+        var id = new RequestId(request);
+        StepAgent(now, agent, call.Failsafe ? new FailsafeReply(id, call.Peer, false) : new PeerStatus(id, call.Peer, null));
+    }
+
+    // ---- The local database, as the agent reads it ----
+
+    /// <summary>Patroni's <c>last_operation</c>: the insert position on a primary, the received (flushed) position on a replica.</summary>
+    private long LastOperation(NodeRuntime node) => _db[node.Id.Value] == DatabaseState.Primary ? node.Received : node.Flushed;
+
+    private void AnswerDatabaseQuery(Instant now, NodeAgent agent)
+    {
+        var node = agent.Node;
+        if (now < node.PausedUntil)
+        {
+            // The query hangs until the database runs again.
+            _scheduler.Post(node.PausedUntil, new ModelEvent(EventKind.DatabaseQuery, node.Id.Value, agent.Incarnation));
+            return;
+        }
+        StepAgent(now, agent, DatabaseStatusOf(node));
+    }
+
+    private DatabaseStatus DatabaseStatusOf(NodeRuntime node)
+    {
+        switch (_db[node.Id.Value])
+        {
+            case DatabaseState.Primary:
+                var role = node.Primary!;
+                var standbys = new List<StandbyReplication>();
+                foreach (var view in role.Replicas)
+                {
+                    if (view.Connected && view.Runtime.Upstream == node)
+                    {
+                        standbys.Add(new StandbyReplication(view.Node, new Lsn((ulong)view.ReportedFlush), role.SyncRule?.IsSync(view) == true));
+                    }
+                }
+                return DatabaseStatus.Primary(new Lsn((ulong)node.Received), node.Timeline, standbys);
+            case DatabaseState.Replica:
+            case DatabaseState.Promoting:
+                return DatabaseStatus.Replica(new Lsn((ulong)node.Flushed), node.Timeline, node.Upstream?.Id);
+            case DatabaseState.Starting:
+            case DatabaseState.Rewinding:
+                return DatabaseStatus.Starting(node.Timeline);
+            default:
+                return DatabaseStatus.Stopped(node.Timeline);
+        }
+    }
+}

@@ -1,0 +1,313 @@
+using HaSim.Kernel;
+using HaSim.Model.Routing;
+using HaSim.Model.Spec;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Cluster;
+
+/// <summary>
+/// With automatic failover, writes come from clients through an HAProxy-style write endpoint: each
+/// attempt goes to the node the endpoint routes to, and ends acknowledged, rejected (safe to
+/// retry), or unknown (the connection broke or timed out after the request was sent).
+/// </summary>
+internal sealed partial class ClusterSimulation
+{
+    private sealed class PendingWrite(long id, int client, long size, ClientWrite write)
+    {
+        public long Id { get; } = id;
+        public int Client { get; } = client;
+        public long Size { get; } = size;
+        public ClientWrite Write { get; } = write;
+        public int Attempt;
+        public NodeId? Target;
+        public bool Sent;
+
+        /// <summary>The current attempt's request is still on its way to the node (or waiting in a paused one).</summary>
+        public bool InFlight;
+
+        /// <summary>The client gave up (unknown outcome) while the request was in flight: it may still commit when it arrives.</summary>
+        public bool Abandoned;
+        public Instant AbandonedAt;
+        public CommitPlacement? Placement;
+        public TimerHandle Timeout;
+    }
+
+    private readonly Dictionary<long, PendingWrite> _writes = [];
+    private RetryingClient _retryingClient = null!;
+    private WriteEndpoint _endpoint = null!;
+    private TimerHandle[] _checkTimers = [];
+    private long _nextWriteId;
+    private long _clientAcknowledged;
+    private long _clientFailed;
+    private long _clientUnknown;
+    private long _routeChanges;
+
+    private void InitClients(FailoverSpec failover)
+    {
+        _retryingClient = new RetryingClient(failover.Clients.Retry, new SimRandom(_seed, "clients.retry"));
+        // The proxy starts checking one interval in, once the agents have run their first HA cycle.
+        _endpoint = new WriteEndpoint(failover.HealthCheck, [.. _nodes.Select(n => n.Id)], Instant.Start + failover.HealthCheck.Inter);
+        _checkTimers = new TimerHandle[_nodes.Length];
+    }
+
+    /// <summary>A client starts a write: the first attempt goes out now.</summary>
+    private void BeginClientWrite(Instant now, int client)
+    {
+        var size = _spec.Workload.TransactionSize.Sample(_sizeRandom);
+        var id = ++_nextWriteId;
+        var write = new PendingWrite(id, client, size, _retryingClient.Begin(id, now));
+        _writes[id] = write;
+        StartAttempt(now, 1, id);
+    }
+
+    private void StartAttempt(Instant now, int attempt, long id)
+    {
+        if (!_writes.TryGetValue(id, out var write))
+        {
+            return;
+        }
+        write.Attempt = attempt;
+        write.Sent = false;
+        if (_endpoint.Target is not { } target)
+        {
+            AttemptFailed(now, write, AttemptFailure.NoServerUp);
+            return;
+        }
+        write.Target = target;
+        write.Sent = true;
+        write.Timeout = _scheduler.At(now + _failover!.Clients.RequestTimeout, new ModelEvent(EventKind.ClientTimeout, attempt, id));
+        write.InFlight = SendControl(now, _control.Clients, target.Value, new ClientRequestMessage(target, id, attempt));
+    }
+
+    /// <summary>The request reaches the node's PostgreSQL: a primary inserts the commit record and the commit waits as any other.</summary>
+    private void ReceiveClientRequest(Instant now, ClientRequestMessage request)
+    {
+        var node = _nodes[request.Node.Value];
+        if (!_writes.TryGetValue(request.Write, out var write) || write.Attempt != request.Attempt)
+        {
+            return;
+        }
+        write.InFlight = false;
+        if (node.Down || node.Primary is not { Accepting: true } role || _db[node.Id.Value] != DatabaseState.Primary)
+        {
+            if (write.Abandoned)
+            {
+                Record(write, ClientOutcome.Unknown, write.AbandonedAt); // never committed, but its client cannot know
+            }
+            else if (!node.Down)
+            {
+                AnswerClient(now, node, request.Write, ClientAnswer.Rejected, request.Attempt);
+            }
+            return; // a crashed machine answers nothing: the client times out
+        }
+        node.Received += write.Size;
+        var lsn = node.Received;
+        write.Placement = new CommitPlacement(node.Id, node.Timeline, new Lsn((ulong)lsn), now);
+        if (write.Abandoned)
+        {
+            // PostgreSQL runs a query whose client has gone (it reads it from the socket buffer after
+            // a pause): the commit happens, and counts as accepted, but nobody hears of it.
+            Record(write, ClientOutcome.Unknown, now);
+        }
+        role.Commits.Add(new Waiter(lsn, now.NanosecondsSinceStart, write.Client, write.Id), flushSeparately: !_groupCommit);
+        StartWrite(now, node);
+        if (!_waitForLocalFlush)
+        {
+            ReleaseCommits(now, role);
+        }
+    }
+
+    /// <summary>Sends the answer to a write's current attempt back to the clients.</summary>
+    private void AnswerClient(Instant now, NodeRuntime node, long id, ClientAnswer answer, int? attempt = null)
+    {
+        if (!_writes.TryGetValue(id, out var write))
+        {
+            return;
+        }
+        SendControl(now, node.Id.Value, _control.Clients, new ClientAnswerMessage(id, attempt ?? write.Attempt, answer));
+    }
+
+    private void ReceiveClientAnswer(Instant now, ClientAnswerMessage answer)
+    {
+        if (!_writes.TryGetValue(answer.Write, out var write) || write.Attempt != answer.Attempt || !write.Sent)
+        {
+            return;
+        }
+        switch (answer.Answer)
+        {
+            case ClientAnswer.Committed:
+                _scheduler.Cancel(write.Timeout);
+                write.Write.OnAcknowledged(now);
+                Finish(now, write, ClientOutcome.Acknowledged);
+                break;
+            case ClientAnswer.Rejected:
+                AttemptFailed(now, write, AttemptFailure.Rejected);
+                break;
+            default:
+                _scheduler.Cancel(write.Timeout);
+                write.Write.OnOutcomeUnknown(now);
+                Finish(now, write, ClientOutcome.Unknown);
+                break;
+        }
+    }
+
+    private void AttemptFailed(Instant now, PendingWrite write, AttemptFailure reason)
+    {
+        _scheduler.Cancel(write.Timeout);
+        write.Sent = false;
+        if (write.Write.OnAttemptFailed(now, reason) is { } retryAt)
+        {
+            _scheduler.Post(retryAt, new ModelEvent(EventKind.ClientAttempt, write.Attempt + 1, write.Id));
+        }
+        else
+        {
+            Finish(now, write, ClientOutcome.Failed);
+        }
+    }
+
+    private void AttemptTimedOut(Instant now, int attempt, long id)
+    {
+        if (!_writes.TryGetValue(id, out var write) || write.Attempt != attempt || !write.Sent || write.Abandoned)
+        {
+            return;
+        }
+        write.Write.OnOutcomeUnknown(now);
+        Finish(now, write, ClientOutcome.Unknown);
+    }
+
+    /// <summary>
+    /// The client learns the outcome and moves on. The write is recorded now, unless its request
+    /// is still on its way: then it is recorded when the request arrives, with the placement it
+    /// gets there if a primary takes it.
+    /// </summary>
+    private void Finish(Instant now, PendingWrite write, ClientOutcome outcome)
+    {
+        if (write.Abandoned)
+        {
+            return;
+        }
+        switch (outcome)
+        {
+            case ClientOutcome.Acknowledged:
+                _clientAcknowledged++;
+                break;
+            case ClientOutcome.Failed:
+                _clientFailed++;
+                break;
+            default:
+                _clientUnknown++;
+                break;
+        }
+        _trace.Record(now, ClientOutcomeKind, (int)outcome, write.Id);
+        if (outcome == ClientOutcome.Unknown && write.InFlight)
+        {
+            write.Abandoned = true;
+            write.AbandonedAt = now;
+        }
+        else
+        {
+            Record(write, outcome, now);
+        }
+        ClientDone(now, write.Client);
+    }
+
+    private void Record(PendingWrite write, ClientOutcome outcome, Instant outcomeAt)
+    {
+        _writes.Remove(write.Id);
+        _history?.Commit(new ClientCommit(write.Id, write.Client, outcome, write.Write.FirstAttemptAt, outcomeAt, write.Size,
+            outcome == ClientOutcome.Failed ? null : write.Placement));
+    }
+
+    /// <summary>Writes still pending when the run ends: their clients do not know yet.</summary>
+    private void FinishPendingWrites(Instant now)
+    {
+        foreach (var id in _writes.Keys.Order().ToArray())
+        {
+            var write = _writes[id];
+            if (!write.Abandoned)
+            {
+                _clientUnknown++;
+            }
+            Record(write, ClientOutcome.Unknown, write.Abandoned ? write.AbandonedAt : now);
+        }
+    }
+
+    // ---- The write endpoint's health checks (HAProxy: option httpchk GET /primary) ----
+
+    private void ScheduleHealthChecks()
+    {
+        foreach (var node in _nodes)
+        {
+            ArmHealthCheck(node.Id);
+        }
+    }
+
+    private void ArmHealthCheck(NodeId server)
+    {
+        var check = _endpoint.Check(server);
+        _scheduler.Cancel(_checkTimers[server.Value]);
+        var at = Instant.Min(check.NextCheckAt, check.CheckDeadline);
+        _checkTimers[server.Value] = at == Instant.MaxValue ? TimerHandle.None : _scheduler.At(Instant.Max(at, _scheduler.Now), new ModelEvent(EventKind.HealthCheckTick, server.Value, 0));
+    }
+
+    private void HealthCheckTick(Instant now, NodeId server)
+    {
+        var check = _endpoint.Check(server);
+        if (check.IsCheckInProgress && now >= check.CheckDeadline)
+        {
+            ApplyEndpointUpdate(now, _endpoint.OnTimer(now, server));
+        }
+        if (!check.IsCheckInProgress && now >= check.NextCheckAt)
+        {
+            var id = _endpoint.StartCheck(now, server);
+            SendControl(now, _control.Clients, server.Value, new HealthCheckMessage(server, id));
+        }
+        ArmHealthCheck(server);
+    }
+
+    /// <summary>Patroni's <c>GET /primary</c>: 200 only from the leader running as primary.</summary>
+    private void AnswerHealthCheck(Instant now, HealthCheckMessage check)
+    {
+        if (AgentOf(check.Server) is not { } agent)
+        {
+            return; // the machine is down: the check times out
+        }
+        var passed = _db[check.Server.Value] == DatabaseState.Primary && agent.Controller.State.HasLock;
+        SendControl(now, check.Server.Value, _control.Clients, new HealthAnswerMessage(check.Server, check.Check, passed));
+    }
+
+    private void ReceiveHealthAnswer(Instant now, HealthAnswerMessage answer)
+    {
+        var check = _endpoint.Check(answer.Server);
+        if (!check.IsCheckInProgress || check.CurrentCheck != answer.Check)
+        {
+            return; // timed out already
+        }
+        _endpoint.OnConnected(now, answer.Server, answer.Check);
+        ApplyEndpointUpdate(now, _endpoint.OnCheckResult(now, answer.Server, answer.Check, answer.Passed));
+        ArmHealthCheck(answer.Server);
+    }
+
+    private void ApplyEndpointUpdate(Instant now, EndpointUpdate update)
+    {
+        if (update.Routing is { } routing)
+        {
+            _routeChanges++;
+            _trace.Record(now, RouteKind, routing.From?.Value ?? -1, routing.To?.Value ?? -1);
+        }
+        if (update.Server is { ShutdownSessions: true } down)
+        {
+            // on-marked-down shutdown-sessions: HAProxy kills the sessions to the server; requests in flight end unknown.
+            foreach (var id in _writes.Keys.Order().ToArray())
+            {
+                var write = _writes[id];
+                if (write.Sent && !write.Abandoned && write.Target == down.Server)
+                {
+                    _scheduler.Cancel(write.Timeout);
+                    write.Write.OnOutcomeUnknown(now);
+                    Finish(now, write, ClientOutcome.Unknown);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using HaSim.Failover;
+using HaSim.Primitives;
+
+namespace HaSim.Model.Cluster;
+
+/// <summary>A message on the <see cref="ControlNetwork"/>, kept by id until it is delivered.</summary>
+internal abstract record ControlMessage;
+
+/// <summary>One attempt of an agent's DCS request, on its way to a DCS member.</summary>
+internal sealed record DcsAttemptMessage(NodeId Node, RequestId Request, DcsOperation Operation) : ControlMessage;
+
+/// <summary>A DCS member's answer to one attempt.</summary>
+internal sealed record DcsAnswerMessage(NodeId Node, RequestId Request, DcsOutcome Outcome) : ControlMessage;
+
+/// <summary>An etcd watch event: the leader key changed (deleted or expired).</summary>
+internal sealed record LeaderWatchMessage(NodeId Node) : ControlMessage;
+
+/// <summary><c>GET /patroni</c> from one agent to another.</summary>
+internal sealed record PeerQueryMessage(NodeId From, NodeId To, RequestId Request) : ControlMessage;
+
+internal sealed record PeerAnswerMessage(NodeId To, NodeId Peer, RequestId Request, PeerReport Report) : ControlMessage;
+
+/// <summary><c>POST /failsafe</c> from a primary that lost the DCS.</summary>
+internal sealed record FailsafePostMessage(NodeId From, NodeId To, RequestId Request) : ControlMessage;
+
+internal sealed record FailsafeAnswerMessage(NodeId To, NodeId Peer, RequestId Request, bool Accepted) : ControlMessage;
+
+/// <summary>A client's write attempt (a whole transaction: the round trips inside it are folded into one).</summary>
+internal sealed record ClientRequestMessage(NodeId Node, long Write, int Attempt) : ControlMessage;
+
+internal enum ClientAnswer
+{
+    Committed,
+
+    /// <summary>The node is not a primary (read-only, starting, shutting down): nothing was written.</summary>
+    Rejected,
+
+    /// <summary>The session was terminated while the commit waited: it may or may not have committed.</summary>
+    ConnectionLost,
+}
+
+internal sealed record ClientAnswerMessage(long Write, int Attempt, ClientAnswer Answer) : ControlMessage;
+
+/// <summary>The proxy's health check of a node's <c>/primary</c> endpoint.</summary>
+internal sealed record HealthCheckMessage(NodeId Server, long Check) : ControlMessage;
+
+internal sealed record HealthAnswerMessage(NodeId Server, long Check, bool Passed) : ControlMessage;
