@@ -5,7 +5,8 @@ namespace HaSim.Experiments.Loading;
 /// <summary>
 /// Reads the top level of a model into a <see cref="ClusterSpec"/>: the run settings here, each
 /// section by its own reader. Sections are read in a fixed order (topology first, as the others
-/// refer to its nodes), so the first error reported is always the same one.
+/// refer to its nodes; failover before faults, which may name its DCS members and clients), so
+/// the first error reported is always the same one.
 /// </summary>
 internal static class ClusterReader
 {
@@ -14,7 +15,7 @@ internal static class ClusterReader
     private static readonly string[] TopLevelKeys =
     [
         "name", "duration", "warmup", "sample_interval", "max_events",
-        "regions", "node_defaults", "nodes", "network", "replication", "workload", "faults",
+        "regions", "node_defaults", "nodes", "network", "replication", "workload", "failover", "faults",
     ];
 
     /// <param name="root">The document's root node.</param>
@@ -31,6 +32,11 @@ internal static class ClusterReader
         var network = NetworkReader.Read(mapping.Optional("network"), topology);
         var replication = ReplicationReader.Read(mapping.Optional("replication"), topology);
         var workload = WorkloadReader.Read(mapping.Required("workload"), topology);
+        var failover = mapping.Optional("failover") is { } failoverNode
+            ? FailoverReader.Read(failoverNode, topology, replication, mapping.Optional("replication"))
+            : null;
+        // Faults may name the failover section's DCS members and clients, so it is read first.
+        topology = topology.WithFailover(failover);
         var faults = mapping.Optional("faults") is { } faultsNode ? FaultReader.Read(faultsNode, topology) : [];
         return new ClusterSpec
         {
@@ -45,6 +51,7 @@ internal static class ClusterReader
             Network = network,
             Replication = replication,
             Workload = workload,
+            Failover = failover,
             Faults = faults,
         };
     }

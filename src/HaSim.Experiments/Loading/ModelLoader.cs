@@ -55,12 +55,13 @@ public static class ModelLoader
     /// <summary>
     /// Reads one fault written as in a model's <c>faults</c> list, usually as a YAML flow mapping
     /// given on the command line (<c>{zone_outage: use1-az2, at: 20s, for: 90s}</c>), against
-    /// the nodes, zones and regions of <paramref name="spec"/>.
+    /// the nodes, zones and regions of <paramref name="spec"/> and, when it has a failover
+    /// section, its DCS members and clients (which the fault kinds that need failover require).
     /// </summary>
     public static IReadOnlyList<FaultSpec> LoadFault(ClusterSpec spec, string yaml, string sourceName)
     {
         var source = new ModelSource(sourceName, yaml);
-        var topology = new Topology(spec.Regions, spec.Zones, spec.Nodes, roleNodes: []);
+        var topology = new Topology(spec.Regions, spec.Zones, spec.Nodes, roleNodes: [], spec.Failover);
         return [.. FaultReader.ReadOne(new ModelNode(source, Parse(source, yaml), ""), topology)];
     }
 

@@ -28,6 +28,12 @@ internal sealed class ModelNode(ModelSource source, YamlNode yaml, string path)
 
     public ModelNode Child(YamlNode child, string key) => new(source, child, path.Length == 0 ? key : $"{path}.{key}");
 
+    /// <summary>
+    /// A key of this mapping as a node with this mapping's path, for mappings whose keys are
+    /// names (<c>failover.tags</c> is keyed by node name), so errors point at the key itself.
+    /// </summary>
+    public ModelNode Key(YamlNode key) => new(source, key, path);
+
     /// <summary>Opens this node as a mapping whose keys must all be among <paramref name="allowedKeys"/>.</summary>
     public ModelMapping AsMapping(IReadOnlyList<string> allowedKeys, IReadOnlyList<string>? requiredKeys = null)
     {

@@ -22,6 +22,9 @@ internal static class ModelValues
 
     public const string Unlimited = "unlimited";
 
+    /// <summary>The word that leaves an optional setting unset (no retry deadline, no <c>timeout check</c>).</summary>
+    public const string None = "none";
+
     /// <summary>A non-blank string; <paramref name="expected"/> says what it is ("a node name").</summary>
     public static string ReadText(this ModelNode node, string expected)
     {
@@ -138,6 +141,51 @@ internal static class ModelValues
     {
         var value = node.ReadDuration();
         return !value.IsNegative ? value : throw node.Error($"expected a duration of 0s or more, found {value}");
+    }
+
+    /// <summary>A duration greater than zero, or <c>none</c> (null) for a setting that may be left unset.</summary>
+    public static Duration? ReadPositiveDurationOrNone(this ModelNode node)
+    {
+        var expected = $"{DurationText.Expected}, or {None}";
+        var scalar = node.AsScalar(expected);
+        if (YamlScalars.Resolve(scalar) != ScalarKind.String)
+        {
+            throw node.Error($"expected {expected}, found {node.Describe()}");
+        }
+        if (scalar.Value == None)
+        {
+            return null;
+        }
+        if (!DurationText.TryParse(scalar.Value, out _, out var error))
+        {
+            throw node.Error($"{error}, or {None}");
+        }
+        return node.ReadPositiveDuration();
+    }
+
+    /// <summary>
+    /// A size in whole bytes, 0 or more: a size with a unit (<c>1MB</c>, with PostgreSQL's units)
+    /// or, where <paramref name="allowBareBytes"/>, a plain whole number of bytes, as Patroni reads
+    /// <c>maximum_lag_on_failover: 1048576</c>.
+    /// </summary>
+    public static long ReadSize(this ModelNode node, bool allowBareBytes)
+    {
+        var expected = allowBareBytes ? $"{ByteText.ExpectedSize}, or a whole number of bytes" : ByteText.ExpectedSize;
+        var scalar = node.AsScalar(expected);
+        var kind = YamlScalars.Resolve(scalar);
+        if (allowBareBytes && kind == ScalarKind.Integer)
+        {
+            return node.ReadInteger(0, long.MaxValue);
+        }
+        if (kind != ScalarKind.String)
+        {
+            throw node.Error($"expected {expected}, found {node.Describe()}");
+        }
+        if (!ByteText.TryParseSize(scalar.Value, out var bytes, out var error))
+        {
+            throw node.Error(error);
+        }
+        return bytes >= 0 ? bytes : throw node.Error($"expected a size of 0B or more, found '{scalar.Value}'");
     }
 
     public static LatencyDistribution ReadLatency(this ModelNode node)

@@ -14,6 +14,9 @@ internal readonly record struct NumberRange(double Min, bool MinInclusive, doubl
     /// <summary>[0, 1): a loss probability of 1 would retransmit forever.</summary>
     public static readonly NumberRange LossProbability = new(0, true, 1, false);
 
+    /// <summary>At least one: growth factors such as a retry backoff's multiplier.</summary>
+    public static readonly NumberRange AtLeastOne = new(1, true, double.PositiveInfinity, false);
+
     public bool Contains(double value) =>
         (MinInclusive ? value >= Min : value > Min) && (MaxInclusive ? value <= Max : value < Max);
 

@@ -9,7 +9,8 @@ namespace HaSim.Experiments.Loading;
 /// </summary>
 internal static class ReplicationReader
 {
-    private static readonly string[] ReplicationKeys =
+    /// <summary>The keys of <c>replication</c>, also for reopening it to check it against <c>failover</c>.</summary>
+    public static readonly string[] ReplicationKeys =
         ["synchronous_commit", "synchronous_standby_names", "group_commit", "wal_sender_timeout", "storage_quorum", "semi_sync"];
 
     private static readonly string[] StorageQuorumKeys = ["write_quorum"];

@@ -45,8 +45,11 @@ internal sealed partial class ClusterSimulation
     private void InitClients(FailoverSpec failover)
     {
         _retryingClient = new RetryingClient(failover.Clients.Retry, new SimRandom(_seed, "clients.retry"));
-        // The proxy starts checking one interval in, once the agents have run their first HA cycle.
-        _endpoint = new WriteEndpoint(failover.HealthCheck, [.. _nodes.Select(n => n.Id)], Instant.Start + failover.HealthCheck.Inter);
+        // The proxy starts checking once every agent has run its first HA cycle (they start within
+        // one loop_wait, see ScheduleFailoverStart); until then it routes to the first server, the primary.
+        var firstCheck = Instant.Start + failover.Settings.Adjust().Settings.LoopWait + failover.HealthCheck.Inter;
+        var backend = _nodes.Select(n => n.Id).OrderBy(id => id == _initialRole.Node.Id ? 0 : 1).ThenBy(id => id.Value);
+        _endpoint = new WriteEndpoint(failover.HealthCheck, [.. backend], firstCheck);
         _checkTimers = new TimerHandle[_nodes.Length];
     }
 

@@ -98,12 +98,20 @@ internal sealed partial class ClusterSimulation
 
     private LeaseId?[] _initialLeases = [];
 
+    /// <summary>
+    /// The run joins a cluster that has been up for a while: each agent's HA loop runs at its own
+    /// phase, drawn uniformly over one loop_wait, so where a fault falls within the loop (which
+    /// decides how old the leader key is when it strikes) varies from seed to seed as in production.
+    /// </summary>
     private void ScheduleFailoverStart()
     {
+        var phases = new SimRandom(_seed, "agent phases");
+        var loopWait = _failover!.Settings.Adjust().Settings.LoopWait;
         foreach (var node in _nodes)
         {
             _history?.Role(Instant.Start, node.Id, node.Primary is not null ? DatabaseActivity.Primary : DatabaseActivity.Replica, node.Timeline);
-            _scheduler.Post(Instant.Start, new ModelEvent(EventKind.AgentStart, node.Id.Value, _incarnations[node.Id.Value]));
+            var phase = Duration.FromNanosecondsRounded(phases.NextDouble() * loopWait.Nanoseconds);
+            _scheduler.Post(Instant.Start + phase, new ModelEvent(EventKind.AgentStart, node.Id.Value, _incarnations[node.Id.Value]));
             _scheduler.PostAfter(SenderTimeoutCheckInterval, new ModelEvent(EventKind.SenderTimeoutCheck, node.Id.Value, 0));
         }
         foreach (var fault in _spec.Faults)

@@ -62,8 +62,8 @@ public sealed class FaultLoaderTests
     }
 
     [Theory]
-    [InlineData("  - at: 1s\n", 12, 5, "a fault needs its kind as a key: one of partition, link, disk_stall, crash, pause, zone_outage, region_outage")]
-    [InlineData("  - crash: p\n    at: 1s\n", 12, 12, "the primary cannot crash yet")]
+    [InlineData("  - at: 1s\n", 12, 5, "a fault needs its kind as a key: one of partition, link, disk_stall, crash, pause, dcs_crash, clock_drift, zone_outage, region_outage")]
+    [InlineData("  - crash: p\n    at: 1s\n", 12, 12, "the primary can crash only with automatic failover: add a failover section")]
     [InlineData("  - disk_stall: p\n", 12, 5, "missing key 'at'")]
     [InlineData("  - disk_stall: q\n    at: 1s\n", 12, 17, "unknown node 'q'")]
     [InlineData("  - zone_outage: c\n    at: 1s\n", 12, 18, "unknown zone 'c'")]

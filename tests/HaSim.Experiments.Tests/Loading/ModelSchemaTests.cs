@@ -48,11 +48,42 @@ public sealed class ModelSchemaTests
     [InlineData("duration: 60", "duration")]
     [InlineData("network: {links: [{between: [p, s1], from: p, latency: 1ms}]}", "links")]
     [InlineData("replication: {storage_quorum: {write_quorum: 1}, semi_sync: {}}", "replication")]
+    [InlineData("failover: {ttl: 30}", "ttl")]
+    [InlineData("failover: {loop_wiat: 10s}", "failover")]
+    [InlineData("failover: {synchronous_mode: quorum}", "synchronous_mode")]
+    [InlineData("failover: {watchdog: {mode: sometimes}}", "mode")]
+    [InlineData("failover: {watchdog: {safety_margin: -2}}", "safety_margin")]
+    [InlineData("failover: {dcs: {members: []}}", "members")]
+    [InlineData("failover: {tags: {s1: {noloadbalance: true}}}", "tags")]
+    [InlineData("failover: {health_check: {init_state: fully_up}}", "init_state")]
+    [InlineData("failover: {clients: {retry: {deadline: never}}}", "deadline")]
+    [InlineData("replication: {semi_sync: {}}\nfailover: {}", "replication")]
+    [InlineData("replication: {synchronous_standby_names: s1}\nfailover: {synchronous_mode: on}", "synchronous_standby_names")]
+    [InlineData("faults: [{clock_drift: {node: p, rate: 0}, at: 1s}]", "faults")]
+    [InlineData("faults: [{pause: {node: p, scope: vm}, at: 1s}]", "faults")]
     public void The_schema_rejects_bad_documents(string extra, string location)
     {
         var errors = Validate(ModelTexts.Minimal + extra + "\n");
 
         Assert.True(errors.Exists(e => e.Contains(location, StringComparison.Ordinal)), string.Join("\n", errors));
+    }
+
+    [Fact]
+    public void The_schema_accepts_every_failover_key_and_the_new_fault_forms()
+    {
+        var faults = """
+            faults:
+              - {crash: pg1, at: 1s}
+              - {pause: {node: pg1, scope: agent}, at: 1s}
+              - {dcs_crash: e-a, at: 1s, for: 10s}
+              - {clock_drift: {node: pg2, rate: 1.5}, at: 1s}
+              - {partition: [[pg1, e-a], [pg2, clients]], at: 1s}
+              - {partition: {from: [clients], to: [etcd2]}, at: 1s}
+
+            """;
+
+        Assert.Empty(Validate(FailoverLoaderTests.Full + faults));
+        Assert.Empty(Validate(ModelTexts.Minimal + "failover: {synchronous_mode: on}\nreplication: {synchronous_standby_names: ''}\n"));
     }
 
     [Fact]
