@@ -160,7 +160,7 @@ internal sealed partial class ClusterSimulation
             return;
         }
         agent.Clock.SetRate(now, rate);
-        foreach (var (timer, (local, _)) in agent.Timers.ToArray())
+        foreach (var (timer, (local, _)) in agent.Timers.OrderBy(t => t.Key).ToArray())
         {
             SetAgentTimer(now, agent, timer, local);
         }

@@ -29,7 +29,6 @@ internal sealed partial class ClusterSimulation
         public bool Abandoned;
         public Instant AbandonedAt;
         public CommitPlacement? Placement;
-        public TimerHandle Timeout;
     }
 
     private readonly Dictionary<long, PendingWrite> _writes = [];
@@ -78,7 +77,7 @@ internal sealed partial class ClusterSimulation
         }
         write.Target = target;
         write.Sent = true;
-        write.Timeout = _scheduler.At(now + _failover!.Clients.RequestTimeout, new ModelEvent(EventKind.ClientTimeout, attempt, id));
+        WatchTimeout(now + _failover!.Clients.RequestTimeout, id, attempt);
         write.InFlight = SendControl(now, _control.Clients, target.Value, new ClientRequestMessage(target, id, attempt));
     }
 
@@ -139,7 +138,6 @@ internal sealed partial class ClusterSimulation
         switch (answer.Answer)
         {
             case ClientAnswer.Committed:
-                _scheduler.Cancel(write.Timeout);
                 write.Write.OnAcknowledged(now);
                 Finish(now, write, ClientOutcome.Acknowledged);
                 break;
@@ -147,7 +145,6 @@ internal sealed partial class ClusterSimulation
                 AttemptFailed(now, write, AttemptFailure.Rejected);
                 break;
             default:
-                _scheduler.Cancel(write.Timeout);
                 write.Write.OnOutcomeUnknown(now);
                 Finish(now, write, ClientOutcome.Unknown);
                 break;
@@ -156,7 +153,6 @@ internal sealed partial class ClusterSimulation
 
     private void AttemptFailed(Instant now, PendingWrite write, AttemptFailure reason)
     {
-        _scheduler.Cancel(write.Timeout);
         write.Sent = false;
         if (write.Write.OnAttemptFailed(now, reason) is { } retryAt)
         {
@@ -167,6 +163,35 @@ internal sealed partial class ClusterSimulation
             Finish(now, write, ClientOutcome.Failed);
         }
     }
+
+    /// <summary>
+    /// Every attempt waits the same request timeout, so deadlines come in the order attempts start:
+    /// a FIFO of deadlines with one timer at its head replaces a timer per attempt (which would keep
+    /// tens of thousands of cancelled entries in the event queue at a few thousand writes a second).
+    /// </summary>
+    private void WatchTimeout(Instant deadline, long id, int attempt)
+    {
+        _timeouts.Enqueue((deadline, id, attempt));
+        if (_timeouts.Count == 1)
+        {
+            _scheduler.Post(deadline, new ModelEvent(EventKind.ClientTimeout, 0, 0));
+        }
+    }
+
+    private void TimeoutsDue(Instant now)
+    {
+        while (_timeouts.Count > 0 && _timeouts.Peek().Deadline <= now)
+        {
+            var (_, id, attempt) = _timeouts.Dequeue();
+            AttemptTimedOut(now, attempt, id);
+        }
+        if (_timeouts.Count > 0)
+        {
+            _scheduler.Post(_timeouts.Peek().Deadline, new ModelEvent(EventKind.ClientTimeout, 0, 0));
+        }
+    }
+
+    private readonly RingBuffer<(Instant Deadline, long Write, int Attempt)> _timeouts = new();
 
     private void AttemptTimedOut(Instant now, int attempt, long id)
     {
@@ -306,8 +331,7 @@ internal sealed partial class ClusterSimulation
                 var write = _writes[id];
                 if (write.Sent && !write.Abandoned && write.Target == down.Server)
                 {
-                    _scheduler.Cancel(write.Timeout);
-                    write.Write.OnOutcomeUnknown(now);
+                        write.Write.OnOutcomeUnknown(now);
                     Finish(now, write, ClientOutcome.Unknown);
                 }
             }

@@ -82,7 +82,7 @@ internal sealed partial class ClusterSimulation
         _scheduler.Post(now + delay, new ModelEvent(EventKind.DcsCommit, member, id));
     }
 
-    private readonly SortedDictionary<long, RoutePlan> _pendingPlans = [];
+    private readonly Dictionary<long, RoutePlan> _pendingPlans = []; // looked up by id, never enumerated
 
     private void CommitDcsAttempt(Instant now, int member, long id)
     {

@@ -36,7 +36,7 @@ internal sealed partial class ClusterSimulation
     private Instant[] _agentPausedUntil = [];
     private Instant[] _machinePausedUntil = [];
     private int[] _incarnations = [];
-    private readonly SortedDictionary<long, ControlMessage> _inFlight = [];
+    private readonly Dictionary<long, ControlMessage> _inFlight = []; // looked up by id, never enumerated
     private long _nextMessage;
     private SimRandom _timingRandom = null!;
     private TimerHandle _dcsWake;
@@ -178,7 +178,7 @@ internal sealed partial class ClusterSimulation
                 StartAttempt(now, attempt: ev.Target, id: ev.Value);
                 return true;
             case EventKind.ClientTimeout:
-                AttemptTimedOut(now, attempt: ev.Target, id: ev.Value);
+                TimeoutsDue(now);
                 return true;
             case EventKind.DatabaseQuery:
                 if (_agents[ev.Target] is { } querier && querier.Incarnation == ev.Value)

@@ -158,11 +158,20 @@ internal sealed partial class ClusterSimulation
 
     /// <summary>
     /// The machine dies: steps in flight are lost, and so is WAL written but not flushed (it was
-    /// only in the operating system's cache).
+    /// only in the operating system's cache), and replication traffic it sent that has not arrived.
     /// </summary>
     private void Crash(Instant now, NodeRuntime node)
     {
         node.Down = true;
+        // What its walsender or walreceiver had sent but not yet delivered is lost with it: RPO
+        // counts the WAL that is not on the standby at the moment of failure (numbers.md 3.3).
+        foreach (var other in _nodes)
+        {
+            if (other != node)
+            {
+                LinkBetween(node, other).Sever();
+            }
+        }
         _scheduler.Cancel(node.WriteTimer);
         _scheduler.Cancel(node.FlushTimer);
         _scheduler.Cancel(node.ReplayTimer);

@@ -38,6 +38,7 @@ internal sealed class Link
     private double _lossProbability;
     private int _partitions; // partitions currently blocking this link
     private int _held;       // messages at the head of the queue waiting for the partition to heal
+    private int _lost;       // messages at the head of the queue lost with their sender's crash
     private readonly Duration _retransmissionTimeout;
     private readonly SimRandom _random;
 
@@ -93,7 +94,8 @@ internal sealed class Link
 
     /// <summary>
     /// Hands over the oldest message in flight when its delivery is due; false while a partition
-    /// blocks the link, in which case the message is held until <see cref="Heal"/>.
+    /// blocks the link, in which case the message is held until <see cref="Heal"/>, and false for
+    /// a message lost with its sender (<see cref="Sever"/>).
     /// </summary>
     public bool TryDeliver(out WireMessage message)
     {
@@ -104,8 +106,20 @@ internal sealed class Link
             return false;
         }
         message = _inFlight.Dequeue();
+        if (_lost > 0)
+        {
+            _lost--;
+            return false;
+        }
         return true;
     }
+
+    /// <summary>
+    /// The sender's machine crashed: whatever it sent that has not been delivered yet is lost.
+    /// Each lost message's delivery event still fires (or is retransmitted after a partition) and
+    /// finds nothing, so later messages keep their own deliveries.
+    /// </summary>
+    public void Sever() => _lost = _inFlight.Count;
 
     public void Block() => _partitions++;
 

@@ -61,7 +61,7 @@ internal enum EventKind : byte
     WalReceiverRetry,
     /// <summary>Attempt <see cref="ModelEvent.Target"/> of client write <see cref="ModelEvent.Value"/> starts.</summary>
     ClientAttempt,
-    /// <summary>Attempt <see cref="ModelEvent.Target"/> of client write <see cref="ModelEvent.Value"/> has waited its request timeout.</summary>
+    /// <summary>The oldest client attempt still watched has waited its request timeout.</summary>
     ClientTimeout,
     /// <summary>The proxy's health check of node <see cref="ModelEvent.Target"/> is due or past its deadline.</summary>
     HealthCheckTick,
