@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 using HaSim.Checkers;
 using HaSim.Failover;
 using HaSim.Model.Cluster;
@@ -48,29 +49,30 @@ public static class FailoverSummary
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>One row of failover.csv: a run's failover measurements, in seconds, counts and bytes.</summary>
-public sealed record FailoverRow
+/// <summary>failover.csv: a run's failover measurements (RTO, RPO, split brain, invariants), one row per run.</summary>
+[CsvRecord]
+public sealed partial record FailoverRow
 {
-    public required string Model { get; init; }
-    public required ulong Seed { get; init; }
-    public required long Promotions { get; init; }
-    public required long WatchdogResets { get; init; }
-    public required long Acknowledged { get; init; }
-    public required long Failed { get; init; }
-    public required long Unknown { get; init; }
-    public required int ClientOutages { get; init; }
-    public required double ClientRtoLongestSeconds { get; init; }
-    public required double? ControllerRtoSeconds { get; init; }
-    public required double NoPrimarySeconds { get; init; }
-    public required int LostCommits { get; init; }
-    public required long LostBytes { get; init; }
-    public required double LostSpanSeconds { get; init; }
-    public required int MaybeLostCommits { get; init; }
-    public required int SplitBrainWindows { get; init; }
-    public required double SplitBrainSeconds { get; init; }
-    public required int SplitBrainLosingCommits { get; init; }
-    public required bool FreshPromotionHolds { get; init; }
-    public required string Liveness { get; init; }
+    [CsvColumn("model")] public required string Model { get; init; }
+    [CsvColumn("seed")] public required ulong Seed { get; init; }
+    [CsvColumn("promotions")] public required long Promotions { get; init; }
+    [CsvColumn("watchdog_resets")] public required long WatchdogResets { get; init; }
+    [CsvColumn("writes_acknowledged")] public required long Acknowledged { get; init; }
+    [CsvColumn("writes_failed")] public required long Failed { get; init; }
+    [CsvColumn("writes_unknown")] public required long Unknown { get; init; }
+    [CsvColumn("client_outages")] public required int ClientOutages { get; init; }
+    [CsvColumn("client_rto_longest_s")] public required double ClientRtoLongestSeconds { get; init; }
+    [CsvColumn("controller_rto_s")] public required double? ControllerRtoSeconds { get; init; }
+    [CsvColumn("no_primary_s")] public required double NoPrimarySeconds { get; init; }
+    [CsvColumn("lost_commits")] public required int LostCommits { get; init; }
+    [CsvColumn("lost_bytes")] public required long LostBytes { get; init; }
+    [CsvColumn("lost_span_s")] public required double LostSpanSeconds { get; init; }
+    [CsvColumn("maybe_lost_commits")] public required int MaybeLostCommits { get; init; }
+    [CsvColumn("split_brain_windows")] public required int SplitBrainWindows { get; init; }
+    [CsvColumn("split_brain_s")] public required double SplitBrainSeconds { get; init; }
+    [CsvColumn("split_brain_losing_commits")] public required int SplitBrainLosingCommits { get; init; }
+    [CsvColumn("fresh_promotion_holds")] public required bool FreshPromotionHolds { get; init; }
+    [CsvColumn("liveness")] public required string Liveness { get; init; }
 
     public static FailoverRow From(ModelRunResult run, ClusterSpec spec)
     {

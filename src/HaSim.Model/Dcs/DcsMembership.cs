@@ -15,8 +15,9 @@ namespace HaSim.Model.Dcs;
 /// <para><b>Serving.</b> The leader in office serves while it is up and reaches a quorum. When it crashes
 /// or is cut off from a majority it stops serving at once: nothing it proposes can commit. (Real etcd
 /// keeps it leader until CheckQuorum steps it down an election timeout later, but its requests only
-/// time out.) If it regains a quorum before a successor takes office, its heartbeats reset the
-/// followers' timers and it carries on.</para>
+/// time out.) If it regains a quorum within that election timeout, before a successor takes office,
+/// its heartbeats reset the followers' timers and it carries on; later, CheckQuorum has stepped it
+/// down, and the cluster elects a leader in a new term (whose lessor renews every lease).</para>
 /// <para><b>Elections.</b> Followers campaign an election timeout after the last heartbeat they heard;
 /// heartbeats go out every heartbeat interval from the moment the leader took office, so a lost leader
 /// is replaced at <c>last heartbeat + election timeout</c>, that is between (election timeout - heartbeat)
@@ -99,6 +100,9 @@ public sealed class DcsMembership
 
     /// <summary>When the election under way ends with a new leader in office, or null if none is under way.</summary>
     public Instant? NextElectionAt { get; private set; }
+
+    // When the leader in office stopped reaching a quorum (null while it serves, or with no leader).
+    private Instant? _quorumLostAt;
 
     public bool IsUp(int member) => _up[member];
 
@@ -212,6 +216,10 @@ public sealed class DcsMembership
             throw new ArgumentOutOfRangeException(nameof(now), $"the membership's clock is at {_clock}; {now} is in its past");
         }
         _clock = now;
+        if (_leader is not null && !_serving && _quorumLostAt is { } lost && now - lost >= _settings.ElectionTimeout)
+        {
+            _leader = null; // CheckQuorum: no quorum for an election timeout, the leader steps down
+        }
         if (NextElectionAt is { } at && at <= now)
         {
             NextElectionAt = null;
@@ -256,6 +264,7 @@ public sealed class DcsMembership
             _leader = null; // a crashed leader restarts as a follower
         }
         _serving = _leader is { } leader && ReachesQuorum(leader);
+        _quorumLostAt = _leader is not null && !_serving ? _quorumLostAt ?? now : null;
         if (_serving && _leader is { } serving)
         {
             NextElectionAt = null;

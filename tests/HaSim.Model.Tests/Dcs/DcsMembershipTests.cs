@@ -102,6 +102,19 @@ public class DcsMembershipTests
     }
 
     [Fact]
+    public void ALeaderWithoutAQuorumForAnElectionTimeoutStepsDownAndTheClusterElectsInANewTerm()
+    {
+        var (membership, _) = Cluster(3);
+        membership.Crash(At("1s"), 1);
+        Assert.Null(membership.Crash(At("1s"), 2)); // m0 leads on, serving nothing
+        Assert.Null(membership.LeaderAt(At("1.5s")));
+        // Back after CheckQuorum stepped m0 down: a full election, in a new term.
+        Assert.Equal(At("62s"), membership.Restart(At("61s"), 1));
+        Assert.Null(membership.LeaderAt(At("61.5s")));
+        Assert.Equal((0, 2L), (membership.LeaderAt(At("62s")), membership.Term));
+    }
+
+    [Fact]
     public void ACrashedLeaderIsReplacedAndRejoinsAsAFollower()
     {
         var (membership, _) = Cluster(3);

@@ -30,6 +30,20 @@ public class EtcdClusterTests
     }
 
     [Fact]
+    public void LeasesDoNotExpireWhileTheClusterHasNoQuorumAndAreRenewedWhenItReturns()
+    {
+        var (etcd, _) = Cluster(3);
+        var lease = TakeLeader(etcd, Instant.Start, Duration.Parse("30s"));
+        etcd.Crash(At("5s"), 1);
+        etcd.Crash(At("5s"), 2);
+        Assert.Empty(etcd.Advance(At("60s"))); // no leader, no lessor: the key outlives its ttl
+        Assert.Equal(At("61s"), etcd.Restart(At("60s"), 1));
+        Assert.Empty(etcd.Advance(At("61s")));
+        Assert.Equal(At("92s"), etcd.Store.ExpiryOf(lease)); // the new term's leader: 61 s + 1 s + 30 s
+        Assert.NotNull(etcd.Store.Snapshot.Get(Leader));
+    }
+
+    [Fact]
     public void ANewEtcdLeaderRenewsEveryLeaseToTtlPlusElectionTimeout()
     {
         var (etcd, _) = Cluster(5);

@@ -1,0 +1,67 @@
+using System.Globalization;
+using HaSim.Experiments.Loading;
+using HaSim.Experiments.Runs;
+
+namespace HaSim.Cli.Tests;
+
+/// <summary><c>hasim run</c> on a model with automatic failover: the failover summary, failover.csv, and determinism.</summary>
+public class FailoverRunTests
+{
+    private static string Model(string name) => Path.Combine(RunCommandTests.RepositoryRoot(), "models", name + ".yaml");
+
+    [Fact]
+    public void TheSameSeedGivesTheSameTraceInThisProcessAndInOthers()
+    {
+        var spec = ModelLoader.LoadFile(Model("failover-vm-pause"));
+        var inProcess = ModelRun.Execute(spec, seed: 3).Report.Fingerprint;
+        var again = ModelRun.Execute(spec, seed: 3).Report.Fingerprint;
+        var first = CliProcess.Run("run", Model("failover-vm-pause"), "--seed", "3").StdOut.Split('\n')[0].Trim();
+        var second = CliProcess.Run("run", Model("failover-vm-pause"), "--seed", "3").StdOut.Split('\n')[0].Trim();
+        var other = CliProcess.Run("run", Model("failover-vm-pause"), "--seed", "4").StdOut.Split('\n')[0].Trim();
+        Assert.Equal(inProcess, again);
+        Assert.Equal(inProcess, first);
+        Assert.Equal(first, second);
+        Assert.NotEqual(first.Split(' ')[1], other.Split(' ')[1]);
+    }
+
+    [Fact]
+    public void TheSummaryReportsRtoRpoAndSplitBrain()
+    {
+        var output = CliProcess.Run("run", Model("failover-vm-pause"));
+        Assert.True(output.ExitCode == 0, output.StdErr);
+        Assert.Contains("failover: ttl=30s loop_wait=10s retry_timeout=10s, synchronous_mode off, watchdog off", output.StdOut, StringComparison.Ordinal);
+        Assert.Matches(@"RTO \(client\)\s+client RTO: 1 outage over 1s, longest [0-9.]+s", output.StdOut);
+        Assert.Matches(@"RTO \(controller\)\s+controller RTO: 1 of 1 fault followed by a promotion", output.StdOut);
+        Assert.Matches(@"RPO\s+durability: holds", output.StdOut);
+        Assert.Matches(@"split brain\s+single writer: VIOLATED, 1 split-brain window", output.StdOut);
+        Assert.Contains("invariants violated: single-writer", output.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OutAlsoWritesFailoverCsv()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "hasim-failover-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            var output = CliProcess.Run("run", Model("failover-crash-sync"), "--out", directory);
+            Assert.True(output.ExitCode == 0, output.StdErr);
+            var rows = File.ReadAllLines(Path.Combine(directory, "failover.csv"));
+            Assert.Equal(2, rows.Length);
+            var header = rows[0].Split(',');
+            var values = rows[1].Split(',');
+            string Column(string name) => values[Array.IndexOf(header, name)];
+            Assert.Equal("failover-crash-sync", Column("model"));
+            Assert.Equal("1", Column("promotions"));
+            Assert.Equal("0", Column("lost_commits"));
+            Assert.InRange(double.Parse(Column("controller_rto_s"), CultureInfo.InvariantCulture), 22.5, 32.7);
+            Assert.Equal("0", Column("split_brain_windows"));
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+}
