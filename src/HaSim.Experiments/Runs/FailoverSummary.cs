@@ -9,7 +9,11 @@ using HaSim.Primitives;
 
 namespace HaSim.Experiments.Runs;
 
-/// <summary>The failover part of a run's summary: what the agents did, RTO, RPO, split brain, and the invariants.</summary>
+/// <summary>
+/// The failover part of a run's summary: what the agents did, then RTO, RPO, split brain and the
+/// invariants, by the model's node names and rounded to the millisecond (failover.csv and the
+/// checkers' own reports keep full precision).
+/// </summary>
 public static class FailoverSummary
 {
     public static string Format(ModelRunResult run, ClusterSpec spec)
@@ -18,25 +22,53 @@ public static class FailoverSummary
         {
             return "";
         }
+        string Name(NodeId node) => spec.Nodes[node.Value].Name;
         var s = settings.Settings;
         var text = new StringBuilder();
+        void Line(FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
+
         text.AppendLine();
-        text.AppendLine(Invariant($"failover: ttl={s.Ttl} loop_wait={s.LoopWait} retry_timeout={s.RetryTimeout}, synchronous_mode {Mode(s)}, watchdog {s.WatchdogMode.ToString().ToLowerInvariant()}, {settings.Dcs.Members.Count} DCS members"));
+        Line($"failover: ttl={s.Ttl} loop_wait={s.LoopWait} retry_timeout={s.RetryTimeout}, synchronous_mode {Mode(s)}, watchdog {s.WatchdogMode.ToString().ToLowerInvariant()}, {settings.Dcs.Members.Count} DCS members");
         foreach (var warning in failover.SettingsWarnings)
         {
             text.AppendLine("  warning: " + warning);
         }
-        text.AppendLine(Invariant($"  {failover.Promotions} promotion(s), {failover.WatchdogResets} watchdog reset(s), {failover.Rewinds} pg_rewind(s); the write endpoint moved {failover.RouteChanges} time(s)"));
-        text.AppendLine(Invariant($"  at the end: primary {List(failover.FinalPrimaries)}, leader key {failover.FinalLeaderKey ?? "none"}, endpoint -> {failover.FinalRoute ?? "no server"}"));
-        text.AppendLine(Invariant($"  client writes: {failover.Acknowledged:N0} acknowledged, {failover.Failed:N0} failed, {failover.Unknown:N0} unknown (\"maybe\")"));
+        Line($"  {Count(failover.Promotions, "promotion")}, {Count(failover.WatchdogResets, "watchdog reset")}, {Count(failover.Rewinds, "pg_rewind")}; the write endpoint moved {Count(failover.RouteChanges, "time")}");
+        Line($"  at the end: primary {List(failover.FinalPrimaries)}, leader key {failover.FinalLeaderKey ?? "none"}, endpoint -> {failover.FinalRoute ?? "no server"}");
+        Line($"  client writes: {failover.Acknowledged:N0} acknowledged, {failover.Failed:N0} failed, {failover.Unknown:N0} unknown (\"maybe\")");
         text.AppendLine();
-        text.AppendLine("  RTO (client)      " + checks.ClientRto.Summary);
-        text.AppendLine("  RTO (controller)  " + checks.ControllerRto.Summary);
-        text.AppendLine("  no primary        " + checks.NoWritablePrimary.Summary);
-        text.AppendLine("  RPO               " + checks.Durability.Summary);
-        text.AppendLine("  split brain       " + checks.SingleWriter.Summary);
-        text.AppendLine("  fresh promotion   " + checks.FreshPromotion.Summary);
-        text.AppendLine("  liveness          " + checks.Liveness.Summary);
+
+        var outages = checks.ClientRto.Outages;
+        if (outages.Count == 0)
+        {
+            Line($"  RTO, client          none: no gap over {Seconds(checks.ClientRto.EffectiveThreshold)} between acknowledged writes");
+        }
+        foreach (var outage in outages)
+        {
+            Line($"  RTO, client          {Seconds(outage.Length)}: last acknowledged write {At(outage.LastAckBefore)}, next {(outage.FirstAckAfter is { } after ? At(after) : "never (run ended)")}");
+        }
+        foreach (var recovery in checks.ControllerRto.Recoveries)
+        {
+            Line($"  RTO, controller      {(recovery.TimeToPromotion is { } rto ? Seconds(rto) : "-")}: {recovery.Fault.Kind} at {At(recovery.Fault.Start)}, {(recovery.Promotion is { } p ? $"{Name(p.Node)} promoted at {At(p.At)}" : "no promotion after it")}");
+        }
+        var noPrimary = checks.NoWritablePrimary;
+        Line($"  no writable primary  {Seconds(noPrimary.Total)} in all{(noPrimary.Windows.Count > 0 ? ", " + string.Join(", ", noPrimary.Windows.Select(w => $"{At(w.From)}..{At(w.To)}")) : "")}");
+        var durability = checks.Durability;
+        Line($"  RPO                  {durability.Lost.Count:N0} acknowledged writes lost ({SummaryText.Bytes(durability.Lost.Bytes)} over {Seconds(durability.Lost.Span)}); {durability.MaybeLost.Count:N0} maybe lost (outcome unknown); survivor {Name(durability.Survivor.Node)} on timeline {durability.Survivor.Timeline.Value}");
+        var splitBrain = checks.SingleWriter;
+        if (splitBrain.Holds)
+        {
+            Line($"  split brain          none: never two nodes accepting writes at once");
+        }
+        foreach (var window in splitBrain.Windows)
+        {
+            var writers = string.Join(" and ", window.Writers.Select(w => $"{Name(w.Node)} on timeline {w.Timeline.Value}"));
+            Line($"  split brain          {Seconds(window.Length)}, {At(window.From)}..{At(window.To)}: {writers}; {window.LosingCommits.Count:N0} writes ({SummaryText.Bytes(window.LosingCommits.Bytes)}) on the losing side");
+        }
+        var fresh = checks.FreshPromotion;
+        Line($"  fresh promotion      {(fresh.Holds ? "holds" : "VIOLATED")} over {Count(fresh.Promotions, "promotion")}{(fresh.Holds ? "" : ": " + string.Join("; ", fresh.Violations))}");
+        var liveness = checks.Liveness;
+        Line($"  liveness             {liveness.Verdict.ToString().ToLowerInvariant()} (bound {Seconds(liveness.Bound)}){(liveness.Primary is { } primary && liveness.UniqueFrom is { } from ? $": {Name(primary)} the only writable primary from {At(from)}" : ": " + liveness.Reason)}");
         text.AppendLine(checks.AllHold ? "  invariants: all hold" : "  invariants violated: " + string.Join(", ", checks.Violations));
         return text.ToString();
     }
@@ -46,7 +78,11 @@ public static class FailoverSummary
 
     private static string List(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(" and ", names);
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string Count(long n, string noun) => string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? "" : "s")}");
+
+    private static string Seconds(Duration d) => string.Create(CultureInfo.InvariantCulture, $"{d.TotalSeconds:0.000}s");
+
+    private static string At(Instant t) => "T+" + Seconds(t.SinceStart);
 }
 
 /// <summary>failover.csv: a run's failover measurements (RTO, RPO, split brain, invariants), one row per run.</summary>

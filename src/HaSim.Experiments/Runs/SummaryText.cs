@@ -50,7 +50,7 @@ public static class SummaryText
             text.AppendLine("faults:");
             foreach (var fault in spec.Faults)
             {
-                text.AppendLine("  " + DescribeFault(fault, spec));
+                text.AppendLine("  " + FaultText.Describe(fault, spec));
             }
             foreach (var s in report.Standbys.Where(s => s.Disconnections > 0))
             {
@@ -68,24 +68,6 @@ public static class SummaryText
             text.AppendLine(Invariant($"semi-sync fell back to asynchronous {report.SemiSyncFallbacks} times, {report.SemiSyncAsyncTime} in all"));
         }
         return text.ToString();
-    }
-
-    /// <summary>One fault in words: what, where, when, for how long.</summary>
-    private static string DescribeFault(FaultSpec fault, ClusterSpec spec)
-    {
-        string Names(IEnumerable<NodeId> nodes) => string.Join(",", nodes.Select(n => spec.Nodes[n.Value].Name));
-        var what = fault switch
-        {
-            PartitionFault p => $"partition {Names(p.From)} -> {Names(p.To)}",
-            LinkFault l => $"link {Names(l.From)} -> {Names(l.To)}"
-                + (l.Latency is { } latency ? $" latency {latency}" : "")
-                + (l.LossProbability is { } loss ? Invariant($" loss {loss}") : ""),
-            DiskStallFault d => $"disk stall on {Names([d.Node])}",
-            CrashFault c => $"crash of {Names([c.Node])}",
-            PauseFault p => $"pause of {Names([p.Node])}",
-            _ => fault.GetType().Name,
-        };
-        return $"{what} at {fault.At}" + (fault.For is { } length ? $" for {length}" : " to the end");
     }
 
     private static string DescribeReplication(ClusterSpec spec)

@@ -116,23 +116,11 @@ internal sealed partial class ClusterSimulation
         }
         foreach (var fault in _spec.Faults)
         {
-            _history?.Fault(DescribeFault(fault), Instant.Start + fault.At, fault.HealsAt);
+            _history?.Fault(FaultText.What(fault, _spec), Instant.Start + fault.At, fault.HealsAt);
         }
         ScheduleHealthChecks();
         ArmDcsWake();
     }
-
-    private string DescribeFault(FaultSpec fault) => fault switch
-    {
-        CrashFault c => "crash " + _spec.Nodes[c.Node.Value].Name,
-        PauseFault p => $"{p.Scope.ToString().ToLowerInvariant()} pause {_spec.Nodes[p.Node.Value].Name}",
-        DiskStallFault d => "disk stall " + _spec.Nodes[d.Node.Value].Name,
-        PartitionFault => "partition",
-        LinkFault => "link fault",
-        DcsMemberCrashFault m => "dcs crash " + _failover!.Dcs.Members[m.Member].Name,
-        ClockDriftFault c => $"clock drift {_spec.Nodes[c.Node.Value].Name} x{c.Rate}",
-        _ => fault.GetType().Name,
-    };
 
     /// <summary>Handles the failover events; false for an event kind that is not one of them.</summary>
     private bool HandleFailoverEvent(Instant now, in ModelEvent ev)
