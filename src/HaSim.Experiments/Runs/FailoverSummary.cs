@@ -54,7 +54,7 @@ public static class FailoverSummary
         var noPrimary = checks.NoWritablePrimary;
         Line($"  no writable primary  {Seconds(noPrimary.Total)} in all{(noPrimary.Windows.Count > 0 ? ", " + string.Join(", ", noPrimary.Windows.Select(w => $"{At(w.From)}..{At(w.To)}")) : "")}");
         var durability = checks.Durability;
-        Line($"  RPO                  {durability.Lost.Count:N0} acknowledged writes lost ({SummaryText.Bytes(durability.Lost.Bytes)} over {Seconds(durability.Lost.Span)}); {durability.MaybeLost.Count:N0} maybe lost (outcome unknown); survivor {Name(durability.Survivor.Node)} on timeline {durability.Survivor.Timeline.Value}");
+        Line($"  RPO                  {durability.Lost.Count:N0} acknowledged writes lost ({Size(durability.Lost.Bytes)} over {Seconds(durability.Lost.Span)}); {durability.MaybeLost.Count:N0} maybe lost (outcome unknown); survivor {Name(durability.Survivor.Node)} on timeline {durability.Survivor.Timeline.Value}");
         var splitBrain = checks.SingleWriter;
         if (splitBrain.Holds)
         {
@@ -63,7 +63,7 @@ public static class FailoverSummary
         foreach (var window in splitBrain.Windows)
         {
             var writers = string.Join(" and ", window.Writers.Select(w => $"{Name(w.Node)} on timeline {w.Timeline.Value}"));
-            Line($"  split brain          {Seconds(window.Length)}, {At(window.From)}..{At(window.To)}: {writers}; {window.LosingCommits.Count:N0} writes ({SummaryText.Bytes(window.LosingCommits.Bytes)}) on the losing side");
+            Line($"  split brain          {Seconds(window.Length)}, {At(window.From)}..{At(window.To)}: {writers}; {window.LosingCommits.Count:N0} writes ({Size(window.LosingCommits.Bytes)}) on the losing side");
         }
         var fresh = checks.FreshPromotion;
         Line($"  fresh promotion      {(fresh.Holds ? "holds" : "VIOLATED")} over {Count(fresh.Promotions, "promotion")}{(fresh.Holds ? "" : ": " + string.Join("; ", fresh.Violations))}");
@@ -81,6 +81,8 @@ public static class FailoverSummary
     private static string Count(long n, string noun) => string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? "" : "s")}");
 
     private static string Seconds(Duration d) => string.Create(CultureInfo.InvariantCulture, $"{d.TotalSeconds:0.000}s");
+
+    private static string Size(long bytes) => bytes == 0 ? "0B" : SummaryText.Bytes(bytes);
 
     private static string At(Instant t) => "T+" + Seconds(t.SinceStart);
 }
