@@ -32,8 +32,7 @@ internal sealed partial class ClusterSimulation
                 }
             }
         }
-        var clock = _agents[node.Id.Value]?.Clock ?? new LocalClock();
-        var agent = new NodeAgent(node, controller, DcsClient.PreferringZone(failover.Dcs.Members, node.Spec.Zone), clock, _incarnations[node.Id.Value]);
+        var agent = new NodeAgent(node, controller, DcsClient.PreferringZone(failover.Dcs.Members, node.Spec.Zone), _clocks[node.Id.Value], _incarnations[node.Id.Value]);
         if (_incarnations[node.Id.Value] == 0)
         {
             agent.Lease = _initialLeases[node.Id.Value];
@@ -155,11 +154,11 @@ internal sealed partial class ClusterSimulation
     /// <summary>A clock drift changes how local deadlines map to real time: reschedule the agent's timers.</summary>
     private void SetClockRate(Instant now, NodeRuntime node, double rate)
     {
+        _clocks[node.Id.Value].SetRate(now, rate);
         if (_agents[node.Id.Value] is not { } agent)
         {
-            return;
+            return; // the machine is down; its clock keeps the rate for when the agent starts again
         }
-        agent.Clock.SetRate(now, rate);
         foreach (var (timer, (local, _)) in agent.Timers.OrderBy(t => t.Key).ToArray())
         {
             SetAgentTimer(now, agent, timer, local);
@@ -222,8 +221,8 @@ internal sealed partial class ClusterSimulation
             new ModelEvent(EventKind.RestTimeout, agent.Node.Id.Value, request.Value));
         agent.RestCalls[request.Value] = (peer, failsafe, handle);
         ControlMessage message = failsafe
-            ? new FailsafePostMessage(agent.Node.Id, peer, request)
-            : new PeerQueryMessage(agent.Node.Id, peer, request);
+            ? new FailsafePostMessage(agent.Node.Id, agent.Incarnation, peer, request)
+            : new PeerQueryMessage(agent.Node.Id, agent.Incarnation, peer, request);
         SendControl(now, agent.Node.Id.Value, peer.Value, message);
     }
 
@@ -238,12 +237,12 @@ internal sealed partial class ClusterSimulation
         var tags = _failover!.Tags[node.Id.Value];
         var report = new PeerReport(state == DatabaseState.Primary, new Lsn((ulong)LastOperation(node)), node.Timeline,
             tags.NoFailover, WatchdogFailed: false, tags.FailoverPriority);
-        SendControl(now, query.To.Value, query.From.Value, new PeerAnswerMessage(query.From, query.To, query.Request, report));
+        SendControl(now, query.To.Value, query.From.Value, new PeerAnswerMessage(query.From, query.Incarnation, query.To, query.Request, report));
     }
 
-    private void ReceiveRestAnswer(Instant now, NodeId to, long request, ControllerInput input)
+    private void ReceiveRestAnswer(Instant now, NodeId to, int incarnation, long request, ControllerInput input)
     {
-        if (AgentOf(to) is not { } agent || !agent.RestCalls.Remove(request, out var call))
+        if (AgentOf(to) is not { } agent || agent.Incarnation != incarnation || !agent.RestCalls.Remove(request, out var call))
         {
             return; // timed out already, or the caller restarted
         }

@@ -64,7 +64,10 @@ internal sealed partial class ClusterSimulation
         _timelineParents.Add(parent.Value);
         _timelineSwitchLsn.Add(switchLsn);
         node.Timeline = timeline;
-        node.Replayed = Math.Max(node.Replayed, node.Written);
+        // The promote's duration included replaying what was received: recovery is complete.
+        _scheduler.Cancel(node.ReplayTimer);
+        node.Replaying = false;
+        node.Replayed = node.Received;
         _promotions++;
         _history?.Promotion(now, node.Id, parent, new Lsn((ulong)switchLsn), timeline);
         BecomePrimary(now, node);
@@ -106,7 +109,7 @@ internal sealed partial class ClusterSimulation
     private void BeginStart(Instant now, NodeAgent agent, CommandId? command, bool asPrimary, NodeId? follow)
     {
         var node = agent.Node;
-        if (_db[node.Id.Value] is not (DatabaseState.Stopped or DatabaseState.Stopping))
+        if (_db[node.Id.Value] != DatabaseState.Stopped)
         {
             if (command is { } id)
             {

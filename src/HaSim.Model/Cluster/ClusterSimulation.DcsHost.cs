@@ -20,7 +20,7 @@ internal sealed partial class ClusterSimulation
         var member = agent.DcsClient.Current;
         var timeoutAt = agent.Clock.Real(agent.Clock.Local(now) + _failover!.Dcs.RequestTimeout, now);
         agent.DcsAttempts[request.Request.Value] = _scheduler.At(timeoutAt, new ModelEvent(EventKind.DcsAttemptTimeout, node.Id.Value, request.Request.Value));
-        SendControl(now, node.Id.Value, _control.DcsBase + member, new DcsAttemptMessage(node.Id, request.Request, request.Operation));
+        SendControl(now, node.Id.Value, _control.DcsBase + member, new DcsAttemptMessage(node.Id, agent.Incarnation, request.Request, request.Operation));
     }
 
     private void DcsAttemptTimedOut(Instant now, int node, long request)
@@ -35,7 +35,7 @@ internal sealed partial class ClusterSimulation
 
     private void ReceiveDcsAnswer(Instant now, DcsAnswerMessage answer)
     {
-        if (AgentOf(answer.Node) is not { } agent || !agent.DcsAttempts.Remove(answer.Request.Value, out var timeout))
+        if (AgentOf(answer.Node) is not { } agent || agent.Incarnation != answer.Incarnation || !agent.DcsAttempts.Remove(answer.Request.Value, out var timeout))
         {
             return; // timed out already, or the agent restarted
         }
@@ -100,7 +100,7 @@ internal sealed partial class ClusterSimulation
     /// <summary>Carries out a controller's DCS operation as the etcd v3 transactions Patroni sends.</summary>
     private DcsOutcome Commit(Instant now, RoutePlan plan, DcsAttemptMessage attempt)
     {
-        var agent = _agents[attempt.Node.Value];
+        var agent = _agents[attempt.Node.Value] is { } a && a.Incarnation == attempt.Incarnation ? a : null;
         var name = _layout.NameOf(attempt.Node);
         var ttl = _failover!.Settings.Ttl;
         bool Apply(HaSim.Model.Dcs.DcsOperation op, out DcsReply? reply) => _etcd.TryCommit(now, plan, op, out reply, out _);
@@ -181,7 +181,7 @@ internal sealed partial class ClusterSimulation
     }
 
     private void AnswerDcs(Instant now, int member, DcsAttemptMessage attempt, DcsOutcome outcome) =>
-        SendControl(now, _control.DcsBase + member, attempt.Node.Value, new DcsAnswerMessage(attempt.Node, attempt.Request, outcome));
+        SendControl(now, _control.DcsBase + member, attempt.Node.Value, new DcsAnswerMessage(attempt.Node, attempt.Incarnation, attempt.Request, outcome));
 
     /// <summary>Leader-key deletions and expiries reach the agents that watch it (Patroni's etcd3 watch), from the raft leader.</summary>
     private void NotifyDcsEvents(Instant now, IReadOnlyList<DcsEvent> expired)

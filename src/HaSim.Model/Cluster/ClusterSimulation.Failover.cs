@@ -36,6 +36,7 @@ internal sealed partial class ClusterSimulation
     private Instant[] _agentPausedUntil = [];
     private Instant[] _machinePausedUntil = [];
     private int[] _incarnations = [];
+    private LocalClock[] _clocks = [];
     private readonly Dictionary<long, ControlMessage> _inFlight = []; // looked up by id, never enumerated
     private long _nextMessage;
     private SimRandom _timingRandom = null!;
@@ -65,6 +66,7 @@ internal sealed partial class ClusterSimulation
         _agentPausedUntil = new Instant[_nodes.Length];
         _machinePausedUntil = new Instant[_nodes.Length];
         _incarnations = new int[_nodes.Length];
+        _clocks = [.. _nodes.Select(_ => new LocalClock())];
         _timingRandom = new SimRandom(_seed, "database timings");
         _requestedSyncNames = new string[_nodes.Length];
         Array.Fill(_requestedSyncNames, "");
@@ -249,16 +251,16 @@ internal sealed partial class ClusterSimulation
                 AnswerPeerQuery(now, query);
                 break;
             case PeerAnswerMessage answer:
-                ReceiveRestAnswer(now, answer.To, answer.Request.Value, new PeerStatus(answer.Request, answer.Peer, answer.Report));
+                ReceiveRestAnswer(now, answer.To, answer.Incarnation, answer.Request.Value, new PeerStatus(answer.Request, answer.Peer, answer.Report));
                 break;
             case FailsafePostMessage post:
                 if (AgentOf(post.To) is not null)
                 {
-                    SendControl(now, post.To.Value, post.From.Value, new FailsafeAnswerMessage(post.From, post.To, post.Request, true));
+                    SendControl(now, post.To.Value, post.From.Value, new FailsafeAnswerMessage(post.From, post.Incarnation, post.To, post.Request, true));
                 }
                 break;
             case FailsafeAnswerMessage answer:
-                ReceiveRestAnswer(now, answer.To, answer.Request.Value, new FailsafeReply(answer.Request, answer.Peer, answer.Accepted));
+                ReceiveRestAnswer(now, answer.To, answer.Incarnation, answer.Request.Value, new FailsafeReply(answer.Request, answer.Peer, answer.Accepted));
                 break;
             case ClientRequestMessage request:
                 ReceiveClientRequest(now, request);

@@ -98,7 +98,8 @@ internal sealed partial class ClusterSimulation
 
     private void StartReplay(Instant now, NodeRuntime node)
     {
-        if (node.Spec.Role != NodeRole.Standby || node.Replaying || node.Flushed <= node.Replayed)
+        // Storage nodes only persist; a primary has nothing to replay (roles change with failover).
+        if (node.Spec.Role == NodeRole.Storage || node.Primary is not null || node.Replaying || node.Flushed <= node.Replayed)
         {
             return;
         }

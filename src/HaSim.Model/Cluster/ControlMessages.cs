@@ -6,24 +6,24 @@ namespace HaSim.Model.Cluster;
 /// <summary>A message on the <see cref="ControlNetwork"/>, kept by id until it is delivered.</summary>
 internal abstract record ControlMessage;
 
-/// <summary>One attempt of an agent's DCS request, on its way to a DCS member.</summary>
-internal sealed record DcsAttemptMessage(NodeId Node, RequestId Request, DcsOperation Operation) : ControlMessage;
+/// <summary>One attempt of an agent's DCS request, on its way to a DCS member. <paramref name="Incarnation"/> tells the answer apart from those to an agent that has since restarted (its request ids start again).</summary>
+internal sealed record DcsAttemptMessage(NodeId Node, int Incarnation, RequestId Request, DcsOperation Operation) : ControlMessage;
 
 /// <summary>A DCS member's answer to one attempt.</summary>
-internal sealed record DcsAnswerMessage(NodeId Node, RequestId Request, DcsOutcome Outcome) : ControlMessage;
+internal sealed record DcsAnswerMessage(NodeId Node, int Incarnation, RequestId Request, DcsOutcome Outcome) : ControlMessage;
 
 /// <summary>An etcd watch event: the leader key changed (deleted or expired).</summary>
 internal sealed record LeaderWatchMessage(NodeId Node) : ControlMessage;
 
 /// <summary><c>GET /patroni</c> from one agent to another.</summary>
-internal sealed record PeerQueryMessage(NodeId From, NodeId To, RequestId Request) : ControlMessage;
+internal sealed record PeerQueryMessage(NodeId From, int Incarnation, NodeId To, RequestId Request) : ControlMessage;
 
-internal sealed record PeerAnswerMessage(NodeId To, NodeId Peer, RequestId Request, PeerReport Report) : ControlMessage;
+internal sealed record PeerAnswerMessage(NodeId To, int Incarnation, NodeId Peer, RequestId Request, PeerReport Report) : ControlMessage;
 
 /// <summary><c>POST /failsafe</c> from a primary that lost the DCS.</summary>
-internal sealed record FailsafePostMessage(NodeId From, NodeId To, RequestId Request) : ControlMessage;
+internal sealed record FailsafePostMessage(NodeId From, int Incarnation, NodeId To, RequestId Request) : ControlMessage;
 
-internal sealed record FailsafeAnswerMessage(NodeId To, NodeId Peer, RequestId Request, bool Accepted) : ControlMessage;
+internal sealed record FailsafeAnswerMessage(NodeId To, int Incarnation, NodeId Peer, RequestId Request, bool Accepted) : ControlMessage;
 
 /// <summary>A client's write attempt (a whole transaction: the round trips inside it are folded into one).</summary>
 internal sealed record ClientRequestMessage(NodeId Node, long Write, int Attempt) : ControlMessage;
