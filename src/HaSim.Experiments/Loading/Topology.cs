@@ -57,7 +57,10 @@ internal sealed class Topology(
     }
 
     /// <summary>Reads a zone name that must name a zone defined under <c>regions</c> (exactly).</summary>
-    public ZoneId ReadZoneReference(ModelNode node)
+    public ZoneId ReadZoneReference(ModelNode node) => ReadZoneReference(node, zones);
+
+    /// <summary>Reads a zone name that must name one of <paramref name="zones"/> (exactly).</summary>
+    public static ZoneId ReadZoneReference(ModelNode node, IReadOnlyList<ZoneSpec> zones)
     {
         var name = node.ReadName("a zone name");
         foreach (var zone in zones)

@@ -42,7 +42,7 @@ internal static class TopologyReader
             {
                 throw nameNode.Error($"duplicate node name '{name}' (the same as '{same.Name}'); node names must be unique, ignoring case");
             }
-            var zone = ReadZoneReference(mapping.Required("zone"), zones);
+            var zone = Topology.ReadZoneReference(mapping.Required("zone"), zones);
             var roleNode = mapping.Required("role");
             var role = roleNode.ReadWord("role", Roles, StringComparison.Ordinal);
             if (role == NodeRole.Primary && nodes.Find(n => n.Role == NodeRole.Primary) is { } primary)
@@ -95,20 +95,6 @@ internal static class TopologyReader
             }
         }
         return (regions, zones);
-    }
-
-    private static ZoneId ReadZoneReference(ModelNode node, IReadOnlyList<ZoneSpec> zones)
-    {
-        var name = node.ReadName("a zone name");
-        foreach (var zone in zones)
-        {
-            if (zone.Name == name)
-            {
-                return zone.Id;
-            }
-        }
-        var names = zones.Select(z => z.Name).ToArray();
-        throw node.Error($"unknown zone '{name}'{Spelling.Hint(name, names)}; zones defined under regions: {string.Join(", ", names)}");
     }
 
     /// <summary>The per-node settings present in <paramref name="mapping"/>, the others from <paramref name="fallback"/>.</summary>
