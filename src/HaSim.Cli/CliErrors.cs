@@ -27,6 +27,11 @@ internal static class CliErrors
             Console.Error.WriteLine("error: " + e.Message);
             return BadInput;
         }
+        catch (HaSim.Experiments.Sweeps.SweepException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return BadInput;
+        }
     }
 
     public static Duration PositiveDuration(string option, string text) => Duration(option, text, allowZero: false);

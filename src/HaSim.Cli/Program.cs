@@ -4,6 +4,8 @@ using HaSim.Cli;
 var root = new RootCommand("HaSim: a deterministic discrete-event simulator of database high-availability topologies.");
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(QueueCommand.Create());
+root.Subcommands.Add(SweepCommand.Create());
+root.Subcommands.Add(SweepCommand.CreateMerge());
 var result = root.Parse(args);
 // System.CommandLine reports unknown options and malformed arguments with exit code 1; bad input is 2 here.
 return result.Errors.Count > 0 ? ReportParseErrors(result) : result.Invoke();

@@ -66,7 +66,7 @@ public static class ModelLoader
     }
 
     /// <summary>The root node of the file's single YAML document.</summary>
-    private static YamlNode Parse(ModelSource source, string yaml)
+    internal static YamlNode Parse(ModelSource source, string yaml)
     {
         var stream = new YamlStream();
         try
