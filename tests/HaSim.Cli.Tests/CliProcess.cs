@@ -9,6 +9,20 @@ internal static class CliProcess
 
     public static Output Run(params string[] args)
     {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("hasim " + string.Join(' ', args) + " did not finish in 2 minutes");
+        }
+        return new Output(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts hasim with <paramref name="args"/> and returns the running process (its output redirected).</summary>
+    public static Process Start(params string[] args)
+    {
         var dll = Path.Combine(AppContext.BaseDirectory, "hasim.dll");
         if (!File.Exists(dll))
         {
@@ -27,14 +41,6 @@ internal static class CliProcess
         {
             start.ArgumentList.Add(a);
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dotnet);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("hasim " + string.Join(' ', args) + " did not finish in 2 minutes");
-        }
-        return new Output(process.ExitCode, stdout.Result, stderr.Result);
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start " + dotnet);
     }
 }
