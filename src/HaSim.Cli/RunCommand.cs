@@ -126,7 +126,9 @@ internal static class RunCommand
             if (run.Checks is not null)
             {
                 RunCsv.Write(Path.Combine(outputDirectory, RunCsv.FailoverFile), [FailoverRow.From(run, spec)]);
-                failoverFile = ", " + RunCsv.FailoverFile;
+                RunCsv.Write(Path.Combine(outputDirectory, TimelineCsv.TimelineFile), TimelineCsv.TimelineRows(run, spec));
+                RunCsv.Write(Path.Combine(outputDirectory, TimelineCsv.WritesFile), TimelineCsv.WritesRows(run, spec));
+                failoverFile = $", {RunCsv.FailoverFile}, {TimelineCsv.TimelineFile}, {TimelineCsv.WritesFile}";
             }
             Console.WriteLine();
             Console.WriteLine($"wrote {RunCsv.SummaryFile}, {RunCsv.StandbysFile}, {RunCsv.HistogramFile}{failoverFile} and {RunCsv.LagFile} to {outputDirectory}");

@@ -55,6 +55,15 @@ public class FailoverRunTests
             Assert.Equal("0", Column("lost_commits"));
             Assert.InRange(double.Parse(Column("controller_rto_s"), CultureInfo.InvariantCulture), 22.5, 32.7);
             Assert.Equal("0", Column("split_brain_windows"));
+
+            var timeline = File.ReadAllLines(Path.Combine(directory, "timeline.csv"));
+            Assert.Equal("model,seed,track,kind,from_s,to_s,state,detail", timeline[0]);
+            Assert.Contains("failover-crash-sync,1,pg1,role,0,60,primary,timeline 1", timeline);
+            Assert.Contains(timeline, row => row.StartsWith("failover-crash-sync,1,leader key,leader_key,0,", StringComparison.Ordinal) && row.EndsWith(",pg1,", StringComparison.Ordinal));
+            Assert.Contains("failover-crash-sync,1,faults,fault,60,180,crash of pg1,", timeline);
+            var writes = File.ReadAllLines(Path.Combine(directory, "writes.csv"));
+            Assert.Equal("model,seed,time_s,acknowledged,failed,unknown", writes[0]);
+            Assert.Equal(1 + 185, writes.Length); // a row per second of the run
         }
         finally
         {

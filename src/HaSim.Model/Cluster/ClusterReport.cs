@@ -117,4 +117,10 @@ public sealed record FailoverRunReport
 
     /// <summary>The leader key's holder in the DCS when the run ended, if any.</summary>
     public required string? FinalLeaderKey { get; init; }
+
+    /// <summary>Every change of the leader key's holder (null: no key), from the start of the run.</summary>
+    public required IReadOnlyList<LeaderKeyChange> LeaderKeyChanges { get; init; }
 }
+
+/// <summary>From <see cref="At"/> on, <see cref="Holder"/> (a node name) held the leader key; null: nobody did.</summary>
+public readonly record struct LeaderKeyChange(Instant At, string? Holder);

@@ -187,6 +187,7 @@ internal sealed partial class ClusterSimulation
     private void NotifyDcsEvents(Instant now, IReadOnlyList<DcsEvent> expired)
     {
         var events = _etcd.Store.DrainEvents();
+        NoteLeaderKey(now);
         var leaderGone = expired.Concat(events).Any(e => e.Kv.Key == _layout.LeaderKey && e.Kind != DcsEventKind.Put);
         if (!leaderGone || _etcd.Membership.LeaderAt(now) is not { } leader)
         {
@@ -198,6 +199,18 @@ internal sealed partial class ClusterSimulation
             {
                 SendControl(now, _control.DcsBase + leader, node.Id.Value, new LeaderWatchMessage(node.Id));
             }
+        }
+    }
+
+    private readonly List<LeaderKeyChange> _leaderKeyChanges = [];
+
+    /// <summary>Keeps the leader key's history (for the timeline): who holds it now, if that changed.</summary>
+    private void NoteLeaderKey(Instant now)
+    {
+        var holder = _etcd.Store.Snapshot.Get(_layout.LeaderKey)?.Value;
+        if (_leaderKeyChanges.Count == 0 || _leaderKeyChanges[^1].Holder != holder)
+        {
+            _leaderKeyChanges.Add(new LeaderKeyChange(now, holder));
         }
     }
 

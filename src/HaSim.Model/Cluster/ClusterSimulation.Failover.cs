@@ -96,6 +96,7 @@ internal sealed partial class ClusterSimulation
         }
         _initialLeases[primary.Id.Value] = grant.Lease;
         _etcd.Store.DrainEvents();
+        NoteLeaderKey(Instant.Start);
     }
 
     private LeaseId?[] _initialLeases = [];

@@ -98,6 +98,7 @@ internal sealed partial class ClusterSimulation
             FinalPrimaries = [.. _nodes.Where(n => _db[n.Id.Value] == DatabaseState.Primary).Select(n => n.Spec.Name)],
             FinalRoute = _endpoint.Target is { } target ? _spec.Nodes[target.Value].Name : null,
             FinalLeaderKey = leader,
+            LeaderKeyChanges = _leaderKeyChanges,
         };
     }
 

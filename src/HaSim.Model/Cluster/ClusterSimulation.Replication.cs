@@ -74,7 +74,11 @@ internal sealed partial class ClusterSimulation
             if (message.Kind == MessageKind.StreamStarted)
             {
                 receiver.Streaming = true;
-                receiver.Timeline = new Term(message.A); // the walreceiver follows the upstream's timeline switch
+                if (receiver.Timeline.Value != message.A)
+                {
+                    receiver.Timeline = new Term(message.A); // the walreceiver follows the upstream's timeline switch
+                    RecordRole(now, receiver);
+                }
             }
             else
             {
