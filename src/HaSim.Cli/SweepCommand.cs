@@ -13,10 +13,11 @@ internal static class SweepCommand
         var output = new Option<string?>("--out") { Description = "The results directory (default: results/ beside the experiment file, or results/shard-I-of-N for a shard). Rerunning the same command resumes it." };
         var shard = new Option<string?>("--shard") { Description = "Run only shard I of N (I/N, 0 <= I < N): runs r with r mod N = I, for spreading a sweep over machines; combine them with hasim merge." };
         var jobs = new Option<int>("--jobs") { Description = "Runs in parallel (default: the number of cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var seeds = new Option<int?>("--seeds") { Description = "Run seeds 1..N instead of the experiment's seeds (a quick look, or a CI-sized run)." };
 
         var command = new Command("sweep", "Run every configuration of an experiment's grid over its seeds, in parallel, into runs.csv, stats.csv and latency_cdf.csv.")
         {
-            experiment, output, shard, jobs,
+            experiment, output, shard, jobs, seeds,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -31,7 +32,12 @@ internal static class SweepCommand
             {
                 throw new CliInputException($"--jobs: {count} is not a positive number of parallel runs");
             }
-            var loaded = ExperimentLoader.LoadFile(file);
+            var seedCount = parse.GetValue(seeds);
+            if (seedCount is < 1)
+            {
+                throw new CliInputException($"--seeds: {seedCount} is not a positive number of seeds");
+            }
+            var loaded = ExperimentLoader.LoadFile(file, seedCount);
             var directory = parse.GetValue(output) ?? DefaultDirectory(file, slice);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"experiment {loaded.Name}: {loaded.Configurations.Count} configurations x {loaded.Seeds.Count} seeds = {loaded.Runs.Count} runs{(slice.IsWhole ? "" : $"; shard {slice}")}, into {directory}"));
@@ -51,13 +57,14 @@ internal static class SweepCommand
         var experiment = new Argument<string>("EXPERIMENT") { Description = "The experiment file the shards ran." };
         var shards = new Argument<string[]>("SHARD") { Description = "The shards' results directories.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "Where to write the combined runs.csv, stats.csv and latency_cdf.csv.", Required = true };
+        var mergeSeeds = new Option<int?>("--seeds") { Description = "The --seeds the shards ran with, if any." };
         var command = new Command("merge", "Combine the shard directories of one experiment into the outputs a single-machine sweep would write.")
         {
-            experiment, shards, output,
+            experiment, shards, output, mergeSeeds,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            var loaded = ExperimentLoader.LoadFile(parse.GetValue(experiment)!);
+            var loaded = ExperimentLoader.LoadFile(parse.GetValue(experiment)!, parse.GetValue(mergeSeeds));
             var directory = parse.GetValue(output)!;
             var records = Sweep.Merge(loaded, directory, parse.GetValue(shards)!);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -18,7 +18,8 @@ public static class ExperimentLoader
     private const long MaxSeeds = 100_000;
     private const int MaxConfigurations = 100_000;
 
-    public static Experiment LoadFile(string path)
+    /// <summary>Reads the experiment file at <paramref name="path"/>; <paramref name="seeds"/>, when given, replaces its seeds with 1..seeds.</summary>
+    public static Experiment LoadFile(string path, int? seeds = null)
     {
         string text;
         try
@@ -29,11 +30,11 @@ public static class ExperimentLoader
         {
             throw new ModelLoadException(path, 0, 0, $"cannot read the experiment file: {e.Message}");
         }
-        return LoadText(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        return LoadText(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", seeds);
     }
 
     /// <summary>Reads an experiment from its text; <paramref name="directory"/> is where its model path is relative to.</summary>
-    public static Experiment LoadText(string text, string sourceName, string directory)
+    public static Experiment LoadText(string text, string sourceName, string directory, int? seedsOverride = null)
     {
         var source = new ModelSource(sourceName, text);
         var root = new ModelNode(source, ModelLoader.Parse(source, text), "");
@@ -55,7 +56,7 @@ public static class ExperimentLoader
         // Loading the base model first reports its own errors against its own file.
         ModelLoader.LoadText(modelText, modelPath);
 
-        var seeds = ReadSeeds(mapping.Required("seeds"));
+        var seeds = seedsOverride is { } count ? [.. Enumerable.Range(1, count).Select(i => (ulong)i)] : ReadSeeds(mapping.Required("seeds"));
         var common = mapping.Optional("set") is { } set ? ReadAssignments(set) : [];
         var axes = ReadAxes(mapping.Required("grid"));
 
