@@ -4,6 +4,7 @@ using HaSim.Cli;
 var root = new RootCommand("HaSim: a deterministic discrete-event simulator of database high-availability topologies.");
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(QueueCommand.Create());
+root.Subcommands.Add(PlotCommand.Create());
 root.Subcommands.Add(SweepCommand.Create());
 root.Subcommands.Add(SweepCommand.CreateMerge());
 var result = root.Parse(args);
