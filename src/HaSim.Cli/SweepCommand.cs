@@ -44,9 +44,14 @@ internal static class SweepCommand
             var display = new SweepProgressDisplay(loaded.Name);
             var records = Sweep.Run(loaded, directory, slice, count, display.Report);
             display.Finish();
-            Console.WriteLine(slice.IsWhole
-                ? $"wrote {SweepOutputs.RunsFile}, {SweepOutputs.StatsFile} and {SweepOutputs.LatencyCdfFile} to {directory}"
-                : string.Create(CultureInfo.InvariantCulture, $"shard {slice} done: {records.Count} runs in {Path.Combine(directory, SweepJournal.FileName)}; combine the shards with hasim merge"));
+            if (!slice.IsWhole)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"shard {slice} done: {records.Count} runs in {Path.Combine(directory, SweepJournal.FileName)}; combine the shards with hasim merge"));
+                return 0;
+            }
+            Console.WriteLine($"wrote {SweepOutputs.RunsFile}, {SweepOutputs.StatsFile} and {SweepOutputs.LatencyCdfFile} to {directory}");
+            // Figures go beside the experiment file (where its README finds them), or under --out when given.
+            DrawPlots(loaded, directory, parse.GetValue(output) is null ? Path.Combine(ExperimentDirectory(file), "plots") : Path.Combine(directory, "plots"));
             return 0;
         }));
         return command;
@@ -69,14 +74,32 @@ internal static class SweepCommand
             var records = Sweep.Merge(loaded, directory, parse.GetValue(shards)!);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"merged {records.Count} runs: wrote {SweepOutputs.RunsFile}, {SweepOutputs.StatsFile} and {SweepOutputs.LatencyCdfFile} to {directory}"));
+            DrawPlots(loaded, directory, Path.Combine(directory, "plots"));
             return 0;
         }));
         return command;
     }
 
+    private static void DrawPlots(Experiment experiment, string resultsDirectory, string plotDirectory)
+    {
+        try
+        {
+            foreach (var plot in ExperimentPlots.Draw(experiment, resultsDirectory, plotDirectory))
+            {
+                Console.WriteLine($"wrote {plot.Output}: {plot.Title}");
+            }
+        }
+        catch (HaSim.Experiments.Plots.PlotInputException e)
+        {
+            throw new CliInputException($"{experiment.File}: a plot: {e.Message}");
+        }
+    }
+
+    private static string ExperimentDirectory(string experimentFile) => Path.GetDirectoryName(experimentFile) is { Length: > 0 } d ? d : ".";
+
     private static string DefaultDirectory(string experimentFile, Shard shard)
     {
-        var results = Path.Combine(Path.GetDirectoryName(experimentFile) is { Length: > 0 } d ? d : ".", "results");
+        var results = Path.Combine(ExperimentDirectory(experimentFile), "results");
         return shard.IsWhole ? results : Path.Combine(results, string.Create(CultureInfo.InvariantCulture, $"shard-{shard.Index}-of-{shard.Count}"));
     }
 }

@@ -13,8 +13,10 @@ namespace HaSim.Experiments.Sweeps;
 /// </summary>
 public sealed class Experiment
 {
-    internal Experiment(string name, string file, IReadOnlyList<string> parameters, IReadOnlyList<Configuration> configurations, IReadOnlyList<ulong> seeds, string planHash)
+    internal Experiment(string name, string file, IReadOnlyList<string> parameters, IReadOnlyList<Configuration> configurations, IReadOnlyList<ulong> seeds, string planHash,
+        IReadOnlyList<PlotRequest> plots)
     {
+        Plots = plots;
         Name = name;
         File = file;
         Parameters = parameters;
@@ -35,6 +37,9 @@ public sealed class Experiment
     public IReadOnlyList<Configuration> Configurations { get; }
 
     public IReadOnlyList<ulong> Seeds { get; }
+
+    /// <summary>The figures <c>hasim sweep</c> draws after the run (the file's <c>plots</c> list).</summary>
+    public IReadOnlyList<PlotRequest> Plots { get; }
 
     /// <summary>Fingerprint of everything that decides the results (each configuration's model text and the seeds): shards and resumed sweeps must agree on it.</summary>
     public string PlanHash { get; }

@@ -14,7 +14,7 @@ namespace HaSim.Experiments.Sweeps;
 /// </summary>
 public static class ExperimentLoader
 {
-    private static readonly string[] Keys = ["name", "model", "seeds", "set", "grid"];
+    private static readonly string[] Keys = ["name", "model", "seeds", "set", "grid", "plots"];
     private const long MaxSeeds = 100_000;
     private const int MaxConfigurations = 100_000;
 
@@ -108,7 +108,8 @@ public static class ExperimentLoader
             hash.Append(BitConverter.GetBytes(seed));
         }
         var planHash = hash.GetCurrentHashAsUInt64().ToString("x16", CultureInfo.InvariantCulture);
-        return new Experiment(name, sourceName, parameters, configurations, seeds, planHash);
+        var plots = mapping.Optional("plots") is { } plotList ? ExperimentPlotReader.Read(plotList, parameters) : [];
+        return new Experiment(name, sourceName, parameters, configurations, seeds, planHash, plots);
     }
 
     /// <summary><c>seeds: 20</c> runs seeds 1..20; <c>seeds: [3, 7]</c> runs those.</summary>
