@@ -88,10 +88,11 @@ internal static class PlotCommand
         var xLabel = new Option<string?>("--x-label") { Description = "The x axis label (default: the parameter and its unit)." };
         var yLabel = new Option<string?>("--y-label") { Description = "The y axis label (default: the metric and its unit)." };
         var logX = new Option<bool>("--log-x") { Description = "The x axis on a log scale." };
+        var logY = new Option<bool>("--log-y") { Description = "The metric on a log scale (for values that differ by orders of magnitude)." };
         var common = new Common();
         var command = new Command("lines", "Means of metrics with 95% confidence intervals against a numeric parameter, one line per series.")
         {
-            input, x, metric, series, where, xLabel, yLabel, logX,
+            input, x, metric, series, where, xLabel, yLabel, logX, logY,
         };
         common.AddTo(command);
         command.SetAction(parse => Guard(() => LinesFigure.Draw(new LinesPlotOptions
@@ -108,6 +109,7 @@ internal static class PlotCommand
             XLabel = parse.GetValue(xLabel),
             YLabel = parse.GetValue(yLabel),
             LogX = parse.GetValue(logX),
+            LogY = parse.GetValue(logY),
         })));
         return command;
     }

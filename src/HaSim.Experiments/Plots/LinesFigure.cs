@@ -86,6 +86,11 @@ public static class LinesFigure
         var plot = FigureStyle.NewPlot();
         var colorBySeries = series.Count > 1;
         double Plotted(double x) => options.LogX ? Math.Log10(x) : x;
+        if (options.LogY && lines.Any(l => l.Points.Any(p => p.Mean <= 0)))
+        {
+            throw new PlotInputException($"{table.File}: --log-y: a mean of {CommonName(metrics)} is zero or negative, which a log axis cannot show");
+        }
+        double PlottedY(double y) => options.LogY ? Math.Log10(y) : y;
         var allX = lines.SelectMany(l => l.Points).Select(p => Plotted(p.X)).ToArray();
         // Series side by side at each x (a fraction of the x range apart), so their error bars do not hide each other.
         var dodge = series.Count > 1 ? (allX.Max() - allX.Min()) * 0.008 : 0;
@@ -94,7 +99,7 @@ public static class LinesFigure
             var color = FigureStyle.SeriesColor(colorBySeries ? line.Series : line.Metric);
             var offset = (line.Series - (series.Count - 1) / 2.0) * dodge;
             var xs = line.Points.Select(p => Plotted(p.X) + offset).ToArray();
-            var ys = line.Points.Select(p => p.Mean * rescale).ToArray();
+            var ys = line.Points.Select(p => PlottedY(p.Mean * rescale)).ToArray();
             var scatter = plot.Add.Scatter(xs, ys, color);
             scatter.LineWidth = 2.5f;
             scatter.MarkerSize = 9;
@@ -103,8 +108,9 @@ public static class LinesFigure
             scatter.LegendText = lines.Count > 1 ? line.Label : "";
             var errors = new ScottPlot.Plottables.ErrorBar(
                 xs, ys, null, null,
-                line.Points.Select(p => (p.High - p.Mean) * rescale).ToArray(),
-                line.Points.Select(p => (p.Mean - p.Low) * rescale).ToArray())
+                line.Points.Select(p => PlottedY(p.High * rescale) - PlottedY(p.Mean * rescale)).ToArray(),
+                // A log axis cannot reach an interval bound at or below zero: the bar stops at the mean.
+                line.Points.Select(p => options.LogY && p.Low <= 0 ? 0 : PlottedY(p.Mean * rescale) - PlottedY(p.Low * rescale)).ToArray())
             {
                 Color = color,
                 LineWidth = 1.5f,
@@ -117,8 +123,14 @@ public static class LinesFigure
             var all = lines.SelectMany(l => l.Points).Select(p => p.X).ToArray();
             FigureStyle.LogTicks(plot.Axes.Bottom, all.Min(), all.Max());
         }
+        if (options.LogY)
+        {
+            var all = lines.SelectMany(l => l.Points).SelectMany(p => new[] { p.Mean, p.High, p.Low > 0 ? p.Low : p.Mean }).Select(y => y * rescale).ToArray();
+            FigureStyle.LogTicks(plot.Axes.Left, all.Min(), all.Max());
+        }
         var name = CommonName(metrics);
-        var yLabel = options.YLabel ?? (shownUnit.Length == 0 ? name : $"{name} ({shownUnit})");
+        var scale = options.LogY ? ", log scale" : "";
+        var yLabel = options.YLabel ?? (shownUnit.Length == 0 ? name + (options.LogY ? " (log scale)" : "") : $"{name} ({shownUnit}{scale})");
         var xLabel = options.XLabel ?? axis.Label(options.X, options.LogX);
         var title = options.Title ?? $"{table.Experiment(rows)}: {name} vs {options.X}{CdfFigure.WhereSuffix(options.Where)}";
         FigureStyle.Label(plot, title, xLabel, yLabel);

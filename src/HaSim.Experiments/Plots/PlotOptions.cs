@@ -44,6 +44,9 @@ public sealed record LinesPlotOptions : PlotOptions
     public string? YLabel { get; init; }
 
     public bool LogX { get; init; }
+
+    /// <summary>The metric on a log scale (for designs whose values differ by orders of magnitude).</summary>
+    public bool LogY { get; init; }
 }
 
 /// <summary><c>hasim plot box</c>: the distribution across seeds of one metric from runs.csv, per configuration.</summary>

@@ -15,7 +15,7 @@ public sealed record PlotRequest(string Kind, string File, PlotOptions Template,
 internal static class ExperimentPlotReader
 {
     private static readonly string[] Kinds = ["lines", "box", "cdf", "timeline"];
-    private static readonly string[] Keys = ["kind", "file", "title", "x", "series", "metric", "metrics", "where", "x_label", "y_label", "log_x", "width", "height", "run", "seed"];
+    private static readonly string[] Keys = ["kind", "file", "title", "x", "series", "metric", "metrics", "where", "x_label", "y_label", "log_x", "log_y", "width", "height", "run", "seed"];
 
     public static List<PlotRequest> Read(ModelNode list, IReadOnlyList<string> parameters)
     {
@@ -50,6 +50,7 @@ internal static class ExperimentPlotReader
                     Input = "", Output = "", X = Parameter("x"), Series = Texts("series"),
                     Metrics = mapping.Optional("metrics") is not null ? Texts("metrics") : [Text("metric") ?? throw mapping.Node.Error("a lines plot needs 'metric' or 'metrics'")],
                     XLabel = Text("x_label"), YLabel = Text("y_label"), LogX = logX,
+                    LogY = mapping.Optional("log_y")?.ReadBoolean() ?? false,
                 },
                 "box" => new BoxPlotOptions
                 {

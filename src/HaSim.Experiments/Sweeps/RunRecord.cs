@@ -19,7 +19,7 @@ public sealed record RunRecord(RunKey Key, string Trace, IReadOnlyList<string> M
     [
         "commits", "throughput_per_s",
         "commit_latency_mean_us", "commit_latency_p50_us", "commit_latency_p90_us", "commit_latency_p99_us", "commit_latency_p999_us", "commit_latency_max_us",
-        "flush_lag_p50_ms", "flush_lag_p99_ms", "unreplicated_best", "unreplicated_worst",
+        "flush_lag_p50_ms", "flush_lag_p99_ms", "unreplicated_best", "unreplicated_best_s", "unreplicated_worst",
         "promotions", "watchdog_resets", "writes_acknowledged", "writes_failed", "writes_unknown",
         "client_rto_s", "controller_rto_s", "no_primary_s",
         "lost_commits", "lost_bytes", "lost_span_s", "maybe_lost_commits",
@@ -48,6 +48,7 @@ public sealed record RunRecord(RunKey Key, string Trace, IReadOnlyList<string> M
             ["flush_lag_p50_ms"] = best is null ? "" : Quantile(best.FlushLag, 0.5, 1e6),
             ["flush_lag_p99_ms"] = best is null ? "" : Quantile(best.FlushLag, 0.99, 1e6),
             ["unreplicated_best"] = report.Standbys.Count == 0 ? "" : Number(report.Standbys.Min(s => s.MeanNotDurableCommits)),
+            ["unreplicated_best_s"] = report.Standbys.Count == 0 || report.CommitsPerSecond <= 0 ? "" : Number(report.Standbys.Min(s => s.MeanNotDurableCommits) / report.CommitsPerSecond),
             ["unreplicated_worst"] = report.Standbys.Count == 0 ? "" : Number(report.Standbys.Max(s => s.MeanNotDurableCommits)),
             ["events"] = Integer(report.Run.EventsProcessed),
             ["failure"] = Clean(report.Failure ?? ""),

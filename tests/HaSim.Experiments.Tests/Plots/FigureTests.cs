@@ -128,6 +128,32 @@ public sealed class FigureTests : IDisposable
     }
 
     [Fact]
+    public void LinesCanPutTheMetricOnALogScale()
+    {
+        var result = LinesFigure.Draw(new LinesPlotOptions
+        {
+            Input = PlotFixtures.Stats,
+            Output = _files.Out("log-y.svg"),
+            X = "network.cross_zone",
+            Series = ["design"],
+            Metrics = ["commit_latency_p99_us"],
+            LogY = true,
+        });
+        var xml = PlotFixtures.Svg(result.Output, 1200, 700);
+        PlotFixtures.AssertSvgText(xml, "commit latency p99 (ms, log scale)");
+
+        var zero = Assert.Throws<PlotInputException>(() => LinesFigure.Draw(new LinesPlotOptions
+        {
+            Input = PlotFixtures.Stats,
+            Output = _files.Out("log-y-zero.png"),
+            X = "network.cross_zone",
+            Metrics = ["lost_commits"],
+            LogY = true,
+        }));
+        Assert.Contains("--log-y", zero.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LinesOfOneSeriesAndOneMetricHaveNoLegendAndAUnitFromTheMetric()
     {
         var result = LinesFigure.Draw(new LinesPlotOptions
