@@ -36,6 +36,16 @@ internal static class PlotCommand
             command.Options.Add(Width);
             command.Options.Add(Height);
         }
+
+        /// <summary>The options every figure shares, from the command line, on top of a figure's own.</summary>
+        public T Apply<T>(ParseResult parse, T options, Option<string[]>? where = null) where T : PlotOptions => options with
+        {
+            Output = parse.GetValue(Output)!,
+            Title = parse.GetValue(Title),
+            Width = parse.GetValue(Width),
+            Height = parse.GetValue(Height),
+            Where = where is null ? [] : parse.GetValue(where) ?? [],
+        };
     }
 
     private static Option<string> Input(string description) => new("--in", "-i") { Description = description, Required = true };
@@ -60,16 +70,12 @@ internal static class PlotCommand
         var common = new Common();
         var command = new Command("cdf", "Commit-latency CDF, one line per configuration.") { input, where, logX };
         common.AddTo(command);
-        command.SetAction(parse => Guard(() => CdfFigure.Draw(new CdfPlotOptions
+        command.SetAction(parse => Guard(() => CdfFigure.Draw(common.Apply(parse, new CdfPlotOptions
         {
             Input = parse.GetValue(input)!,
-            Output = parse.GetValue(common.Output)!,
-            Title = parse.GetValue(common.Title),
-            Width = parse.GetValue(common.Width),
-            Height = parse.GetValue(common.Height),
-            Where = parse.GetValue(where) ?? [],
+            Output = "", // from the common options
             LogX = parse.GetValue(logX),
-        })));
+        }, where))));
         return command;
     }
 
@@ -95,14 +101,10 @@ internal static class PlotCommand
             input, x, metric, series, where, xLabel, yLabel, logX, logY,
         };
         common.AddTo(command);
-        command.SetAction(parse => Guard(() => LinesFigure.Draw(new LinesPlotOptions
+        command.SetAction(parse => Guard(() => LinesFigure.Draw(common.Apply(parse, new LinesPlotOptions
         {
             Input = parse.GetValue(input)!,
-            Output = parse.GetValue(common.Output)!,
-            Title = parse.GetValue(common.Title),
-            Width = parse.GetValue(common.Width),
-            Height = parse.GetValue(common.Height),
-            Where = parse.GetValue(where) ?? [],
+            Output = "", // from the common options
             X = parse.GetValue(x)!,
             Metrics = parse.GetValue(metric) ?? [],
             Series = parse.GetValue(series) ?? [],
@@ -110,7 +112,7 @@ internal static class PlotCommand
             YLabel = parse.GetValue(yLabel),
             LogX = parse.GetValue(logX),
             LogY = parse.GetValue(logY),
-        })));
+        }, where))));
         return command;
     }
 
@@ -129,20 +131,16 @@ internal static class PlotCommand
             input, x, metric, series, where, xLabel, yLabel,
         };
         common.AddTo(command);
-        command.SetAction(parse => Guard(() => BoxFigure.Draw(new BoxPlotOptions
+        command.SetAction(parse => Guard(() => BoxFigure.Draw(common.Apply(parse, new BoxPlotOptions
         {
             Input = parse.GetValue(input)!,
-            Output = parse.GetValue(common.Output)!,
-            Title = parse.GetValue(common.Title),
-            Width = parse.GetValue(common.Width),
-            Height = parse.GetValue(common.Height),
-            Where = parse.GetValue(where) ?? [],
+            Output = "", // from the common options
             X = parse.GetValue(x)!,
             Metric = parse.GetValue(metric)!,
             Series = parse.GetValue(series) ?? [],
             XLabel = parse.GetValue(xLabel),
             YLabel = parse.GetValue(yLabel),
-        })));
+        }, where))));
         return command;
     }
 
@@ -156,15 +154,12 @@ internal static class PlotCommand
             input, seed,
         };
         common.AddTo(command);
-        command.SetAction(parse => Guard(() => TimelineFigure.Draw(new TimelinePlotOptions
+        command.SetAction(parse => Guard(() => TimelineFigure.Draw(common.Apply(parse, new TimelinePlotOptions
         {
             Input = parse.GetValue(input)!,
-            Output = parse.GetValue(common.Output)!,
-            Title = parse.GetValue(common.Title),
-            Width = parse.GetValue(common.Width),
-            Height = parse.GetValue(common.Height),
+            Output = "", // from the common options
             Seed = parse.GetValue(seed),
-        })));
+        }))));
         return command;
     }
 
