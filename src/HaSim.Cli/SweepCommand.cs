@@ -42,7 +42,7 @@ internal static class SweepCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"experiment {loaded.Name}: {loaded.Configurations.Count} configurations x {loaded.Seeds.Count} seeds = {loaded.Runs.Count} runs{(slice.IsWhole ? "" : $"; shard {slice}")}, into {directory}"));
             var display = new SweepProgressDisplay(loaded.Name);
-            var records = Sweep.Run(loaded, directory, slice, count, display.Report);
+            var records = Sweep.Run(loaded, directory, slice, count, display.Report, message => Console.Error.WriteLine("note: " + message));
             display.Finish();
             if (!slice.IsWhole)
             {

@@ -53,14 +53,38 @@ public static class Sweep
 {
     public const string MetadataFile = "sweep.json";
 
-    private sealed record Metadata(string Experiment, string Plan, string Shard, int Runs);
+    private sealed record Metadata(string Experiment, string Plan, string Shard, int Runs, string Build);
+
+    /// <summary>
+    /// Which build of the simulation computed the results: a hash of the module version ids of the
+    /// assemblies that decide a run's numbers (deterministic builds give the same id for the same
+    /// source and compiler). A journal from another build is not resumed or merged, so a sweep never
+    /// mixes results of two versions of the code.
+    /// </summary>
+    public static string BuildFingerprint { get; } = ComputeBuildFingerprint();
+
+    private static string ComputeBuildFingerprint()
+    {
+        System.Reflection.Assembly[] assemblies =
+        [
+            typeof(HaSim.Primitives.Duration).Assembly, typeof(HaSim.Kernel.SimRandom).Assembly, typeof(HaSim.Failover.FailoverController).Assembly,
+            typeof(HaSim.Model.Cluster.ClusterRunner).Assembly, typeof(HaSim.Checkers.HistoryChecks).Assembly, typeof(Sweep).Assembly,
+        ];
+        var hash = new System.IO.Hashing.XxHash64();
+        foreach (var assembly in assemblies)
+        {
+            hash.Append(assembly.ManifestModule.ModuleVersionId.ToByteArray());
+        }
+        return hash.GetCurrentHashAsUInt64().ToString("x16", CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Runs what is missing of <paramref name="shard"/>; returns the records of the shard, all finished.</summary>
-    public static IReadOnlyList<RunRecord> Run(Experiment experiment, string directory, Shard shard, int jobs, Action<SweepProgress>? progress = null)
+    public static IReadOnlyList<RunRecord> Run(Experiment experiment, string directory, Shard shard, int jobs, Action<SweepProgress>? progress = null,
+        Action<string>? log = null)
     {
         Directory.CreateDirectory(directory);
         var runs = experiment.Runs.Where((_, number) => shard.Contains(number)).ToArray();
-        CheckOrWriteMetadata(directory, new Metadata(experiment.Name, experiment.PlanHash, shard.ToString(), runs.Length));
+        CheckOrWriteMetadata(directory, new Metadata(experiment.Name, experiment.PlanHash, shard.ToString(), runs.Length, BuildFingerprint), log);
 
         using var journal = SweepJournal.Open(directory);
         var done = new Dictionary<RunKey, RunRecord>();
@@ -110,6 +134,10 @@ public static class Sweep
             {
                 throw new SweepException($"{shardDirectory}: its runs come from another plan ({metadata.Experiment}, plan {metadata.Plan}) than {experiment.File} (plan {experiment.PlanHash})");
             }
+            if (metadata.Build != BuildFingerprint)
+            {
+                throw new SweepException($"{shardDirectory}: its runs were computed by another build of HaSim (build {metadata.Build}; this one is {BuildFingerprint}); rerun that shard with this build");
+            }
             foreach (var record in SweepJournal.Read(Path.Combine(shardDirectory, SweepJournal.FileName)))
             {
                 if (records.TryGetValue(record.Key, out var existing) && existing.ToJournalLine() != record.ToJournalLine())
@@ -130,7 +158,7 @@ public static class Sweep
         return all;
     }
 
-    private static void CheckOrWriteMetadata(string directory, Metadata metadata)
+    private static void CheckOrWriteMetadata(string directory, Metadata metadata, Action<string>? log)
     {
         if (ReadMetadata(directory) is { } existing)
         {
@@ -139,7 +167,19 @@ public static class Sweep
                 throw new SweepException(
                     $"{directory} holds runs of another sweep ({existing.Experiment}, plan {existing.Plan}, shard {existing.Shard}); this is {metadata.Experiment}, plan {metadata.Plan}, shard {metadata.Shard}: use another --out directory, or delete that one");
             }
-            return;
+            if (existing.Build == metadata.Build)
+            {
+                return;
+            }
+            // Computed by another version of the code: set those results aside and start again, so
+            // that results of two versions are never mixed.
+            var journal = Path.Combine(directory, SweepJournal.FileName);
+            if (File.Exists(journal))
+            {
+                var stale = journal + ".build-" + existing.Build;
+                File.Move(journal, stale, overwrite: true);
+                log?.Invoke($"{directory}: its runs were computed by another build of HaSim (build {existing.Build}; this one is {metadata.Build}): moved them to {stale} and starting again");
+            }
         }
         CsvText.WriteAtomically(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(metadata) + "\n");
     }

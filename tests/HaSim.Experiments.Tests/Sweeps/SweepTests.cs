@@ -92,6 +92,30 @@ public sealed class SweepTests : IDisposable
         Assert.Contains("holds runs of another sweep", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void RunsOfAnotherBuildAreSetAsideAndNeverMerged()
+    {
+        var experiment = Small();
+        var directory = Dir("old-build");
+        Sweep.Run(experiment, directory, Shard.Whole, jobs: 2);
+        var metadata = Path.Combine(directory, Sweep.MetadataFile);
+        File.WriteAllText(metadata, File.ReadAllText(metadata).Replace(Sweep.BuildFingerprint, "0123456789abcdef", StringComparison.Ordinal));
+
+        var notes = new List<string>();
+        var progress = new List<SweepProgress>();
+        Sweep.Run(experiment, directory, Shard.Whole, jobs: 2, progress.Add, notes.Add);
+        Assert.Equal(0, progress[0].Resumed); // nothing reused
+        Assert.Contains("another build of HaSim", Assert.Single(notes), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(directory, SweepJournal.FileName + ".build-0123456789abcdef")));
+
+        Sweep.Run(experiment, Dir("s0"), new Shard(0, 2), jobs: 1);
+        Sweep.Run(experiment, Dir("s1"), new Shard(1, 2), jobs: 1);
+        var shardMetadata = Path.Combine(Dir("s1"), Sweep.MetadataFile);
+        File.WriteAllText(shardMetadata, File.ReadAllText(shardMetadata).Replace(Sweep.BuildFingerprint, "0123456789abcdef", StringComparison.Ordinal));
+        var error = Assert.Throws<SweepException>(() => Sweep.Merge(experiment, Dir("merged"), [Dir("s0"), Dir("s1")]));
+        Assert.Contains("another build of HaSim", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0/1", true)]
     [InlineData("2/3", true)]
