@@ -207,7 +207,7 @@ internal sealed partial class ClusterSimulation
         _trace.Record(now, WatchdogResetKind, node.Id.Value);
         CrashMachine(now, node);
         // The machine reboots, then the agent starts.
-        _scheduler.Post(now + RebootTime, new ModelEvent(EventKind.AgentStart, node.Id.Value, _incarnations[node.Id.Value]));
+        _scheduler.Post(now + RebootTime, new ModelEvent(EventKind.MachineBoot, node.Id.Value, _incarnations[node.Id.Value]));
     }
 
     /// <summary>How long a machine reset by its watchdog takes to boot before the agent starts again.</summary>

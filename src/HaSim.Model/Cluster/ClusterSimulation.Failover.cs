@@ -136,6 +136,13 @@ internal sealed partial class ClusterSimulation
                     StartAgent(now, _nodes[ev.Target]);
                 }
                 return true;
+            case EventKind.MachineBoot:
+                // Back from a watchdog reset, unless a crash fault has taken the machine down since.
+                if (ev.Value == _incarnations[ev.Target] && _nodes[ev.Target].Down)
+                {
+                    RestartMachine(now, _nodes[ev.Target]);
+                }
+                return true;
             case EventKind.AgentTimer:
                 AgentTimerFired(now, ev.Target, ev.Value);
                 return true;
@@ -188,7 +195,7 @@ internal sealed partial class ClusterSimulation
     /// <summary>Until when the event's owner is paused (<see cref="Instant.Start"/>: not paused), in a failover run.</summary>
     private Instant FailoverBlockedUntil(in ModelEvent ev) => ev.Kind switch
     {
-        EventKind.AgentStart or EventKind.AgentTimer or EventKind.DcsAttemptTimeout or EventKind.RestTimeout => _agentPausedUntil[ev.Target],
+        EventKind.AgentStart or EventKind.MachineBoot or EventKind.AgentTimer or EventKind.DcsAttemptTimeout or EventKind.RestTimeout => _agentPausedUntil[ev.Target],
         EventKind.WatchdogExpiry => _machinePausedUntil[ev.Target],
         EventKind.DatabaseActionDone or EventKind.WalReceiverRetry or EventKind.DatabaseQuery => _nodes[ev.Target].PausedUntil,
         EventKind.ControlDelivery => ControlReceiverPausedUntil(ev.Value),

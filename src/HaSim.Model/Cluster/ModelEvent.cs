@@ -39,6 +39,8 @@ internal enum EventKind : byte
 
     /// <summary>Node <see cref="ModelEvent.Target"/>'s agent process starts; <see cref="ModelEvent.Value"/> is its incarnation.</summary>
     AgentStart,
+    /// <summary>Node <see cref="ModelEvent.Target"/>'s machine, reset by its watchdog as incarnation <see cref="ModelEvent.Value"/>, has rebooted.</summary>
+    MachineBoot,
     /// <summary>A controller timer of node <see cref="ModelEvent.Target"/>: incarnation &lt;&lt; 8 | timer id in <see cref="ModelEvent.Value"/>.</summary>
     AgentTimer,
     /// <summary>Control message <see cref="ModelEvent.Value"/> reaches endpoint <see cref="ModelEvent.Target"/>.</summary>

@@ -33,7 +33,8 @@ public sealed class VmPauseScenarioTests(ITestOutputHelper output)
     /// <summary>
     /// The watchdog was kept alive at the last key renewal with a timeout of ttl - safety_margin,
     /// before the key's expiry; the pause outlasts it, so on resume the overdue kernel timer resets
-    /// the machine before PostgreSQL runs again: no write reaches the old timeline.
+    /// the machine before PostgreSQL runs again: no write reaches the old timeline. It reboots and
+    /// rejoins as a standby.
     /// </summary>
     [Fact]
     public void WithTheWatchdogNoSplitBrain()
@@ -44,6 +45,9 @@ public sealed class VmPauseScenarioTests(ITestOutputHelper output)
         {
             Assert.True(r.Checks!.AllHold, $"{r.Report.Fingerprint}: {string.Join("; ", r.Checks.SummaryLines)}");
             Assert.Equal(1, r.Report.Failover!.WatchdogResets);
+            // The reset machine reboots (30 s) and pg1 rejoins as a standby of the new primary.
+            var pg1 = r.History!.Roles.Where(role => role.Node.Value == 0).MaxBy(role => role.From)!;
+            Assert.Equal(HaSim.Checkers.NodeRole.Replica, pg1.Role);
         }
     }
 }
