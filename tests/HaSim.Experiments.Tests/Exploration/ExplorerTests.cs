@@ -1,0 +1,65 @@
+using HaSim.Experiments.Exploration;
+using HaSim.Experiments.Loading;
+using HaSim.Experiments.Runs;
+using HaSim.Model.Spec;
+using HaSim.Primitives;
+
+namespace HaSim.Experiments.Tests.Exploration;
+
+public class ExplorerTests
+{
+    private static string ModelPath(string name) => Path.Combine(AppContext.BaseDirectory, "models", name + ".yaml");
+
+    private static readonly Duration Phase = Duration.FromSeconds(120);
+
+    [Fact]
+    public void ASeedDrawsTheSameScheduleEveryTimeAndEveryFaultHealsInTheFaultPhase()
+    {
+        var spec = ModelLoader.LoadFile(ModelPath("failover-crash-sync"));
+        var start = Duration.FromSeconds(10);
+        var schedules = Enumerable.Range(1, 30).Select(seed => SwarmSchedule.Draw(spec, (ulong)seed, Phase, start)).ToArray();
+        var again = SwarmSchedule.Draw(spec, 7, Phase, start);
+        Assert.Equal(schedules[6].Faults.Select(f => FaultText.Describe(f, spec)), again.Faults.Select(f => FaultText.Describe(f, spec)));
+        Assert.All(schedules.SelectMany(s => s.Faults), f =>
+        {
+            Assert.True(f.At >= start && f.For is { } length && f.At + length <= start + Phase, FaultText.Describe(f, spec));
+        });
+        // Swarm: seeds differ in which kinds they enable, and over 30 seeds every kind comes up.
+        Assert.True(schedules.Select(s => string.Join(",", s.Enabled.Select(k => k.Kind))).Distinct().Count() > 10);
+        Assert.Equal(Enum.GetValues<SwarmFaultKind>().Length, schedules.SelectMany(s => s.Enabled.Select(k => k.Kind)).Distinct().Count());
+    }
+
+    [Fact]
+    public void EveryFaultWrittenAsYamlLoadsBackTheSame()
+    {
+        var spec = ModelLoader.LoadFile(ModelPath("failover-crash-sync"));
+        var faults = Enumerable.Range(1, 30).SelectMany(seed => SwarmSchedule.Draw(spec, (ulong)seed, Phase, Duration.FromSeconds(10)).Faults).ToArray();
+        foreach (var fault in faults)
+        {
+            var yaml = FaultYaml.Write(fault, spec);
+            var loaded = Assert.Single(ModelLoader.LoadFault(spec, yaml, "written fault"));
+            Assert.Equal(FaultText.Describe(fault, spec), FaultText.Describe(loaded, spec));
+            Assert.Equal(fault.GetType(), loaded.GetType());
+        }
+    }
+
+    [Fact]
+    public void TheReproFileReplaysTheExploredRunWithTheSameTraceHash()
+    {
+        var path = ModelPath("failover-crash-sync");
+        var text = File.ReadAllText(path);
+        var spec = ModelLoader.LoadText(text, path);
+        var explored = Explorer.Explore(path, text, spec, seed: 3, Phase);
+        var replayed = ModelRun.Execute(ModelLoader.LoadText(explored.ReproText, "repro.yaml"), 3);
+        Assert.Equal(explored.Fingerprint, replayed.Report.Fingerprint);
+        Assert.Equal(explored.Violations, replayed.Checks!.Violations);
+        Assert.StartsWith("# A fault schedule drawn by hasim explore", explored.ReproText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExploringAModelWithoutFailoverIsRefused()
+    {
+        var error = Assert.Throws<ModelLoadException>(() => Explorer.Run(ModelPath("lesson"), [1], Phase, jobs: 1));
+        Assert.Contains("needs a model with a failover section", error.Message, StringComparison.Ordinal);
+    }
+}
