@@ -57,7 +57,7 @@ public static class Explorer
 
     /// <summary>The model with the drawn schedule written in: a model file, commented with how it came about.</summary>
     public static string ReproText(string modelPath, string modelText, ClusterSpec spec, ulong seed,
-        IReadOnlyList<SwarmKindSettings> enabled, IReadOnlyList<FaultSpec> faults, Duration duration)
+        IReadOnlyList<SwarmKindSettings> enabled, IReadOnlyList<FaultSpec> faults, Duration duration, string? header = null)
     {
         var source = new ModelSource(modelPath, modelText);
         var root = (YamlMappingNode)ModelLoader.Parse(source, modelText);
@@ -71,11 +71,14 @@ public static class Explorer
         model = model.EndsWith("...\n", StringComparison.Ordinal) ? model[..^4] : model;
 
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"# A fault schedule drawn by hasim explore from {modelPath}, seed {seed}.\n");
+        text.Append(header ?? $"# A fault schedule drawn by hasim explore from {modelPath}, seed {seed}.").Append('\n');
         text.Append(CultureInfo.InvariantCulture, $"# Replay it: hasim run THIS_FILE --seed {seed}\n");
-        text.Append("# Fault kinds drawn for this seed (rate, longest fault): ")
-            .AppendJoin("; ", enabled.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Kind} {k.PerMinute:0.##}/min up to {k.LongestFault}")))
-            .Append('\n');
+        if (enabled.Count > 0)
+        {
+            text.Append("# Fault kinds drawn for this seed (rate, longest fault): ")
+                .AppendJoin("; ", enabled.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Kind} {k.PerMinute:0.##}/min up to {k.LongestFault}")))
+                .Append('\n');
+        }
         text.Append(model);
         text.Append(CultureInfo.InvariantCulture, $"duration: {duration}\nwarmup: 0s\n");
         if (faults.Count > 0)

@@ -63,3 +63,42 @@ public class ExplorerTests
         Assert.Contains("needs a model with a failover section", error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class ShrinkerTests : IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"hasim-shrink-{Guid.NewGuid():N}.yaml");
+
+    [Fact]
+    public void ShrinkingDropsTheFaultsThatDoNotMatterAndTheResultReplays()
+    {
+        // The VM pause of failover-vm-pause.yaml causes a split brain; the faults added around it do not.
+        var model = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "models", "failover-vm-pause.yaml"));
+        File.WriteAllText(_file, model + """
+              - { disk_stall: pg3, at: 20s, for: 3s }
+              - { dcs_crash: etcd3, at: 30s, for: 10s }
+              - { clock_drift: { node: pg2, rate: 1.1 }, at: 40s, for: 20s }
+              - { pause: { node: pg3, scope: agent }, at: 120s, for: 5s }
+              - { crash: pg3, at: 150s, for: 10s }
+            """);
+        var result = Shrinker.Shrink(_file, seed: 1);
+        Assert.Equal("single-writer", result.Invariant);
+        Assert.Equal(6, result.Original.Count);
+        var pause = Assert.IsType<PauseFault>(Assert.Single(result.Shrunk));
+        Assert.Equal(0, pause.Node.Value); // pg1, the primary
+        Assert.True(pause.For > Duration.FromSeconds(30), "a pause shorter than ttl splits no brain");
+
+        var replayed = ModelRun.Execute(ModelLoader.LoadText(result.ReproText, "shrunk.yaml"), 1);
+        Assert.Equal(result.Fingerprint, replayed.Report.Fingerprint);
+        Assert.Contains("single-writer", replayed.Checks!.Violations);
+    }
+
+    [Fact]
+    public void ARunThatViolatesNothingHasNothingToShrink()
+    {
+        File.WriteAllText(_file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "models", "failover-vm-pause-watchdog.yaml")));
+        var error = Assert.Throws<ModelLoadException>(() => Shrinker.Shrink(_file, seed: 1));
+        Assert.Contains("violates no invariant", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => File.Delete(_file);
+}
