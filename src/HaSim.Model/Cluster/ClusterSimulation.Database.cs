@@ -95,6 +95,7 @@ internal sealed partial class ClusterSimulation
     {
         var node = agent.Node;
         EndPrimaryRole(now, node, connectionsClosed: true);
+        BreakDownstreamSessions(now, node, WalRetrieveRetryInterval); // the shutdown closes the walsenders' connections
         node.Upstream = null;
         node.StreamEpoch++;
         agent.RestartAfterStop = true;
@@ -182,6 +183,26 @@ internal sealed partial class ClusterSimulation
         }
         node.Upstream = upstream;
         RequestStreaming(now, node);
+    }
+
+    // PostgreSQL's wal_receiver_timeout: a standby that hears nothing from its upstream for this long drops the connection.
+    private static readonly Duration WalReceiverTimeout = Duration.FromSeconds(60);
+
+    /// <summary>
+    /// The standbys streaming from <paramref name="upstream"/> lose their session: at once when it
+    /// shuts down (it closes the connections), after wal_receiver_timeout when its machine dies.
+    /// Their walreceivers then reconnect, to the same upstream unless their agent points them elsewhere.
+    /// </summary>
+    private void BreakDownstreamSessions(Instant now, NodeRuntime upstream, Duration noticedAfter)
+    {
+        foreach (var standby in _nodes)
+        {
+            if (standby.Upstream == upstream && standby.Streaming)
+            {
+                standby.Streaming = false;
+                _scheduler.Post(now + noticedAfter, new ModelEvent(EventKind.WalReceiverRetry, standby.Id.Value, standby.StreamEpoch));
+            }
+        }
     }
 
     /// <summary>The walreceiver retries a connection its upstream did not take (wal_retrieve_retry_interval).</summary>
@@ -281,6 +302,7 @@ internal sealed partial class ClusterSimulation
         _agents[node.Id.Value] = null;
         _incarnations[node.Id.Value]++;
         Crash(now, node);
+        BreakDownstreamSessions(now, node, WalReceiverTimeout); // nothing closes them: the standbys time out
         node.Upstream = null;
         node.StreamEpoch++;
         SetDatabaseState(now, node, DatabaseState.Stopped);

@@ -126,6 +126,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         foreach (var node in _nodes)
         {
             node.Upstream = node == primary ? null : primary;
+            node.Streaming = node != primary; // the run starts with every standby connected
         }
         _initialRole = CreatePrimaryRole(primary, connected: true);
         _initialRole.SyncRule = StaticSyncRule(_initialRole.Replicas);
@@ -151,9 +152,15 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     /// </summary>
     private PrimaryRole CreatePrimaryRole(NodeRuntime node, bool connected)
     {
-        var views = _nodes.Where(n => n != node).Select(n => new ReplicaView(n, LinkBetween(node, n), connected)).ToArray();
+        // A walsender serves only the session a START_REPLICATION opened: until one does, a new
+        // primary's views match no session, so a standby's stray replies cannot revive them.
+        var views = _nodes.Where(n => n != node)
+            .Select(n => new ReplicaView(n, LinkBetween(node, n), connected) { Epoch = connected ? n.StreamEpoch : NoSession })
+            .ToArray();
         return new PrimaryRole(node, views, _nodes.Length);
     }
+
+    private const int NoSession = -1;
 
     private Link LinkBetween(NodeRuntime from, NodeRuntime to) => _linkBetween[from.Id.Value * _nodes.Length + to.Id.Value]!;
 

@@ -102,3 +102,34 @@ public sealed class ShrinkerTests : IDisposable
 
     public void Dispose() => File.Delete(_file);
 }
+
+/// <summary>Schedules hasim explore found and hasim shrink reduced, kept as regression tests.</summary>
+public class ExploreRegressionTests
+{
+    private static string Regression(string name)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "HaSim.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return Path.Combine(directory!.FullName, "tests", "HaSim.Experiments.Tests", "Exploration", "regressions", name + ".yaml");
+    }
+
+    /// <summary>
+    /// Seed 11 of models/failover-crash-sync.yaml lost 20,590 acknowledged writes under
+    /// synchronous_mode. The watchdog reset pg1 while the DCS had no quorum; the standbys' sessions
+    /// with it died silently and were never retried, so when pg1 came back as primary on timeline 2
+    /// no standby streamed from it (commits went asynchronous), and pg2 was later promoted without
+    /// them. Two fixes: standbys notice a dead upstream after wal_receiver_timeout and reconnect,
+    /// and a new primary's walsenders serve only sessions opened by START_REPLICATION.
+    /// </summary>
+    [Fact]
+    public void StandbysReconnectToARestartedPrimaryAndNoAcknowledgedWriteIsLost()
+    {
+        var run = ModelRun.Execute(ModelLoader.LoadFile(Regression("standby-reconnects-after-primary-crash")), 11);
+        Assert.Equal(1, run.Report.Failover!.WatchdogResets);
+        Assert.Equal(2, run.Report.Failover.Promotions);
+        Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
+    }
+}
