@@ -262,8 +262,12 @@ internal sealed partial class ClusterSimulation
 
     // ---- The local database, as the agent reads it ----
 
-    /// <summary>Patroni's <c>last_operation</c>: the insert position on a primary, the received (flushed) position on a replica.</summary>
-    private long LastOperation(NodeRuntime node) => _db[node.Id.Value] == DatabaseState.Primary ? node.Received : node.Flushed;
+    /// <summary>
+    /// Patroni's <c>last_operation</c>: on a primary <c>pg_current_wal_lsn()</c>, the WAL written
+    /// out (not merely inserted: a primary whose disk stalls stops advancing it), on a replica the
+    /// received (flushed) position.
+    /// </summary>
+    private long LastOperation(NodeRuntime node) => _db[node.Id.Value] == DatabaseState.Primary ? node.Written : node.Flushed;
 
     private void AnswerDatabaseQuery(Instant now, NodeAgent agent)
     {
@@ -291,7 +295,7 @@ internal sealed partial class ClusterSimulation
                         standbys.Add(new StandbyReplication(view.Node, new Lsn((ulong)view.ReportedFlush), role.SyncRule?.IsSync(view) == true));
                     }
                 }
-                return DatabaseStatus.Primary(new Lsn((ulong)node.Received), node.Timeline, standbys);
+                return DatabaseStatus.Primary(new Lsn((ulong)LastOperation(node)), node.Timeline, standbys);
             case DatabaseState.Replica:
             case DatabaseState.Promoting:
                 return DatabaseStatus.Replica(new Lsn((ulong)node.Flushed), node.Timeline, node.Upstream?.Id);

@@ -133,3 +133,27 @@ public class ExploreRegressionTests
         Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
     }
 }
+
+public class ExploreRegressionTestsOfTheLeaderOptime
+{
+    /// <summary>
+    /// Seed 6 of models/failover-crash-sync.yaml: pg1's WAL disk stalled, its agent paused, the
+    /// watchdog reset it, and for 240 s nobody was promoted. The leader had been publishing its WAL
+    /// insert position as its optime; with the disk stalled that kept growing while nothing was
+    /// written or shipped, so every standby looked more than maximum_lag_on_failover behind. Patroni
+    /// publishes pg_current_wal_lsn(), the written position, which a stalled disk stops.
+    /// </summary>
+    [Fact]
+    public void AStandbyIsPromotedWhenThePrimarysDiskStallsAndItsMachineIsReset()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory!.FullName, "HaSim.sln")))
+        {
+            directory = directory.Parent;
+        }
+        var path = Path.Combine(directory.FullName, "tests", "HaSim.Experiments.Tests", "Exploration", "regressions", "stalled-primary-disk-allows-failover.yaml");
+        var run = ModelRun.Execute(ModelLoader.LoadFile(path), 6);
+        Assert.Equal(1, run.Report.Failover!.Promotions);
+        Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
+    }
+}
