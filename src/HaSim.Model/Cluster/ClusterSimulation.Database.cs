@@ -311,6 +311,10 @@ internal sealed partial class ClusterSimulation
     /// <summary>The crashed machine is back: the agent starts with the database stopped, and decides what to do with it.</summary>
     private void RestartMachine(Instant now, NodeRuntime node)
     {
+        if (!node.Down)
+        {
+            return; // already back (a watchdog reset's reboot came first)
+        }
         node.Down = false;
         _trace.Record(now, RestartKind, node.Id.Value, node.Flushed);
         StartAgent(now, node);

@@ -32,6 +32,8 @@ internal sealed partial class ClusterSimulation
                 var node = _nodes[d.Node.Value];
                 node.StalledUntil = Instant.Max(node.StalledUntil, fault.HealsAt ?? Instant.MaxValue);
                 break;
+            case CrashFault c when ++_nodes[c.Node.Value].CrashFaults > 1:
+                break; // already down: overlapping crashes keep it down until the last one heals
             case CrashFault c when _failover is not null:
                 CrashMachine(now, _nodes[c.Node.Value]);
                 break;
@@ -78,6 +80,8 @@ internal sealed partial class ClusterSimulation
                     link.RestoreQuality();
                 }
                 break;
+            case CrashFault c when --_nodes[c.Node.Value].CrashFaults > 0:
+                break; // another crash fault still holds the machine down
             case CrashFault c when _failover is not null:
                 RestartMachine(now, _nodes[c.Node.Value]);
                 break;

@@ -60,6 +60,9 @@ internal sealed class NodeRuntime
     /// <summary>Crashed: the node does nothing and loses what reaches it until it restarts.</summary>
     public bool Down;
 
+    /// <summary>Crash faults in force on this node: it restarts when the last one heals.</summary>
+    public int CrashFaults;
+
     // The pipeline operations in flight, so that a crash can cancel them.
     public TimerHandle WriteTimer;
     public TimerHandle FlushTimer;

@@ -157,3 +157,29 @@ public class ExploreRegressionTestsOfTheLeaderOptime
         Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
     }
 }
+
+public class ExploreRegressionTestsOfOverlappingCrashes
+{
+    /// <summary>
+    /// Seed 41 of models/failover-crash-sync.yaml: a second crash of pg1, inside the first one's
+    /// window, healed first and restarted the machine; the first one's heal then restarted it again,
+    /// replacing the agent in the middle of starting PostgreSQL, which then never finished starting:
+    /// no writable primary for 300 s. Overlapping crash faults now keep the machine down until the
+    /// last one heals, and a machine that is up is not restarted.
+    /// </summary>
+    [Fact]
+    public void OverlappingCrashesRestartTheMachineOnceWhenTheLastHeals()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory!.FullName, "HaSim.sln")))
+        {
+            directory = directory.Parent;
+        }
+        var path = Path.Combine(directory.FullName, "tests", "HaSim.Experiments.Tests", "Exploration", "regressions", "overlapping-crashes-restart-once.yaml");
+        var run = ModelRun.Execute(ModelLoader.LoadFile(path), 41);
+        Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
+        Assert.Equal(LivenessVerdictHolds, run.Checks.Liveness.Verdict);
+    }
+
+    private const HaSim.Checkers.LivenessVerdict LivenessVerdictHolds = HaSim.Checkers.LivenessVerdict.Holds;
+}
