@@ -103,17 +103,18 @@ public sealed class ShrinkerTests : IDisposable
     public void Dispose() => File.Delete(_file);
 }
 
-/// <summary>Schedules hasim explore found and hasim shrink reduced, kept as regression tests.</summary>
+/// <summary>Schedules hasim explore found and hasim shrink reduced, kept as regression tests (Exploration/regressions/).</summary>
 public class ExploreRegressionTests
 {
-    private static string Regression(string name)
+    private static ModelRunResult Replay(string name, ulong seed)
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "HaSim.sln")))
         {
             directory = directory.Parent;
         }
-        return Path.Combine(directory!.FullName, "tests", "HaSim.Experiments.Tests", "Exploration", "regressions", name + ".yaml");
+        var path = Path.Combine(directory!.FullName, "tests", "HaSim.Experiments.Tests", "Exploration", "regressions", name + ".yaml");
+        return ModelRun.Execute(ModelLoader.LoadFile(path), seed);
     }
 
     /// <summary>
@@ -127,59 +128,39 @@ public class ExploreRegressionTests
     [Fact]
     public void StandbysReconnectToARestartedPrimaryAndNoAcknowledgedWriteIsLost()
     {
-        var run = ModelRun.Execute(ModelLoader.LoadFile(Regression("standby-reconnects-after-primary-crash")), 11);
+        var run = Replay("standby-reconnects-after-primary-crash", 11);
         Assert.Equal(1, run.Report.Failover!.WatchdogResets);
         Assert.Equal(2, run.Report.Failover.Promotions);
         Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
     }
-}
 
-public class ExploreRegressionTestsOfTheLeaderOptime
-{
     /// <summary>
-    /// Seed 6 of models/failover-crash-sync.yaml: pg1's WAL disk stalled, its agent paused, the
-    /// watchdog reset it, and for 240 s nobody was promoted. The leader had been publishing its WAL
-    /// insert position as its optime; with the disk stalled that kept growing while nothing was
-    /// written or shipped, so every standby looked more than maximum_lag_on_failover behind. Patroni
-    /// publishes pg_current_wal_lsn(), the written position, which a stalled disk stops.
+    /// Seed 6: pg1's WAL disk stalled, its agent paused, the watchdog reset it, and for 240 s nobody
+    /// was promoted. The leader had been publishing its WAL insert position as its optime; with the
+    /// disk stalled that kept growing while nothing was written or shipped, so every standby looked
+    /// more than maximum_lag_on_failover behind. Patroni publishes pg_current_wal_lsn(), the written
+    /// position, which a stalled disk stops.
     /// </summary>
     [Fact]
     public void AStandbyIsPromotedWhenThePrimarysDiskStallsAndItsMachineIsReset()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "HaSim.sln")))
-        {
-            directory = directory.Parent;
-        }
-        var path = Path.Combine(directory.FullName, "tests", "HaSim.Experiments.Tests", "Exploration", "regressions", "stalled-primary-disk-allows-failover.yaml");
-        var run = ModelRun.Execute(ModelLoader.LoadFile(path), 6);
+        var run = Replay("stalled-primary-disk-allows-failover", 6);
         Assert.Equal(1, run.Report.Failover!.Promotions);
         Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
     }
-}
 
-public class ExploreRegressionTestsOfOverlappingCrashes
-{
     /// <summary>
-    /// Seed 41 of models/failover-crash-sync.yaml: a second crash of pg1, inside the first one's
-    /// window, healed first and restarted the machine; the first one's heal then restarted it again,
-    /// replacing the agent in the middle of starting PostgreSQL, which then never finished starting:
-    /// no writable primary for 300 s. Overlapping crash faults now keep the machine down until the
-    /// last one heals, and a machine that is up is not restarted.
+    /// Seed 41: a second crash of pg1, inside the first one's window, healed first and restarted the
+    /// machine; the first one's heal then restarted it again, replacing the agent in the middle of
+    /// starting PostgreSQL, which then never finished starting: no writable primary for 300 s.
+    /// Overlapping crash faults now keep the machine down until the last one heals, and a machine
+    /// that is up is not restarted.
     /// </summary>
     [Fact]
     public void OverlappingCrashesRestartTheMachineOnceWhenTheLastHeals()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "HaSim.sln")))
-        {
-            directory = directory.Parent;
-        }
-        var path = Path.Combine(directory.FullName, "tests", "HaSim.Experiments.Tests", "Exploration", "regressions", "overlapping-crashes-restart-once.yaml");
-        var run = ModelRun.Execute(ModelLoader.LoadFile(path), 41);
+        var run = Replay("overlapping-crashes-restart-once", 41);
         Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
-        Assert.Equal(LivenessVerdictHolds, run.Checks.Liveness.Verdict);
+        Assert.Equal(HaSim.Checkers.LivenessVerdict.Holds, run.Checks.Liveness.Verdict);
     }
-
-    private const HaSim.Checkers.LivenessVerdict LivenessVerdictHolds = HaSim.Checkers.LivenessVerdict.Holds;
 }
