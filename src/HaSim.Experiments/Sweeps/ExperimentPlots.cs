@@ -115,7 +115,7 @@ public static class ExperimentPlots
     private static PlotResult DrawTimeline(Experiment experiment, PlotRequest request, TimelinePlotOptions options, string resultsDirectory, string output)
     {
         var configuration = experiment.Configurations.FirstOrDefault(c =>
-            request.Run.All(kv => c.Values[IndexOf(experiment, kv.Key)] == kv.Value))
+            request.Run.All(kv => c.Values[experiment.Parameters.ToList().IndexOf(kv.Key)] == kv.Value))
             ?? throw new SweepException($"{experiment.File}: plot {request.File}: no configuration has {string.Join(", ", request.Run.Select(kv => $"{kv.Key}={kv.Value}"))}");
         if (configuration.Spec.Failover is null)
         {
@@ -127,17 +127,5 @@ public static class ExperimentPlots
         RunCsv.Write(Path.Combine(directory, TimelineCsv.TimelineFile), TimelineCsv.TimelineRows(run, configuration.Spec));
         RunCsv.Write(Path.Combine(directory, TimelineCsv.WritesFile), TimelineCsv.WritesRows(run, configuration.Spec));
         return TimelineFigure.Draw(options with { Input = directory, Output = output, Seed = request.Seed });
-    }
-
-    private static int IndexOf(Experiment experiment, string parameter)
-    {
-        for (var i = 0; i < experiment.Parameters.Count; i++)
-        {
-            if (experiment.Parameters[i] == parameter)
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -233,16 +233,7 @@ internal sealed partial class ClusterSimulation
         {
             return null;
         }
-        var candidates = new List<(ReplicaView, int)>();
-        foreach (var view in role.Replicas)
-        {
-            if (names.TryGetPriority(view.Runtime.Spec.Name, out var priority))
-            {
-                candidates.Add((view, priority));
-            }
-        }
-        var ackPoint = LevelAckPoint(_spec.Replication.SynchronousCommit) ?? AckPoint.Flush;
-        return new SyncRule(names.Method, names.Count, ackPoint, candidates);
+        return NamedSyncRule(names, LevelAckPoint(_spec.Replication.SynchronousCommit) ?? AckPoint.Flush, role.Replicas);
     }
 
     private static AckPoint? LevelAckPoint(SynchronousCommit level) => level switch

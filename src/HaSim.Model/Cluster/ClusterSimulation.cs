@@ -169,13 +169,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         replication.StorageQuorum is not null ? AckPoint.Flush
         : replication.SemiSync is not null ? AckPoint.Write
         : replication.SynchronousStandbyNames is null ? null
-        : replication.SynchronousCommit switch
-        {
-            SynchronousCommit.RemoteWrite => AckPoint.Write,
-            SynchronousCommit.On => AckPoint.Flush,
-            SynchronousCommit.RemoteApply => AckPoint.Apply,
-            _ => null,
-        };
+        : LevelAckPoint(replication.SynchronousCommit);
 
     /// <summary>The commit rule the model's replication settings give a primary with walsenders <paramref name="replicas"/>.</summary>
     private SyncRule? StaticSyncRule(ReplicaView[] replicas)
@@ -190,10 +184,14 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         {
             return new SyncRule(SyncMethod.Any, semi.WaitForReplicaCount, AckPoint.Write, replicas.Select(r => (r, 0)));
         }
-        if (AckPointOf(replication) is not { } ackPoint || replication.SynchronousStandbyNames is not { } names)
-        {
-            return null;
-        }
+        return AckPointOf(replication) is { } ackPoint && replication.SynchronousStandbyNames is { } names
+            ? NamedSyncRule(names, ackPoint, replicas)
+            : null;
+    }
+
+    /// <summary>The rule synchronous_standby_names <paramref name="names"/> sets over the walsenders <paramref name="replicas"/>.</summary>
+    private static SyncRule NamedSyncRule(SyncStandbyNames names, AckPoint ackPoint, ReplicaView[] replicas)
+    {
         var candidates = new List<(ReplicaView, int)>();
         foreach (var r in replicas)
         {
