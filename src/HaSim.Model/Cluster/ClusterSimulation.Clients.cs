@@ -12,12 +12,29 @@ namespace HaSim.Model.Cluster;
 /// </summary>
 internal sealed partial class ClusterSimulation
 {
+    /// <summary>A write between its first attempt and its record in the history; reused afterwards (see <see cref="_finishedWrites"/>).</summary>
     private sealed class PendingWrite(long id, int client, long size, ClientWrite write)
     {
-        public long Id { get; } = id;
-        public int Client { get; } = client;
-        public long Size { get; } = size;
-        public ClientWrite Write { get; } = write;
+        public long Id { get; private set; } = id;
+        public int Client { get; private set; } = client;
+        public long Size { get; private set; } = size;
+        public ClientWrite Write { get; private set; } = write;
+
+        public void Restart(long id, int client, long size, ClientWrite write)
+        {
+            Id = id;
+            Client = client;
+            Size = size;
+            Write = write;
+            Attempt = 0;
+            Target = null;
+            Sent = false;
+            InFlight = false;
+            Abandoned = false;
+            AbandonedAt = default;
+            Placement = null;
+        }
+
         public int Attempt;
         public NodeId? Target;
         public bool Sent;
@@ -32,6 +49,10 @@ internal sealed partial class ClusterSimulation
     }
 
     private readonly Dictionary<long, PendingWrite> _writes = [];
+
+    // Recorded writes, for reuse: nothing refers to a write once it is recorded (events and
+    // messages name writes by id and look them up in _writes), and a run starts one per commit.
+    private readonly Stack<PendingWrite> _finishedWrites = new();
     private RetryingClient _retryingClient = null!;
     private WriteEndpoint _endpoint = null!;
     private TimerHandle[] _checkTimers = [];
@@ -57,7 +78,16 @@ internal sealed partial class ClusterSimulation
     {
         var size = _spec.Workload.TransactionSize.Sample(_sizeRandom);
         var id = ++_nextWriteId;
-        var write = new PendingWrite(id, client, size, _retryingClient.Begin(id, now));
+        PendingWrite write;
+        if (_finishedWrites.TryPop(out var reused))
+        {
+            reused.Restart(id, client, size, _retryingClient.Begin(id, now, reused.Write));
+            write = reused;
+        }
+        else
+        {
+            write = new PendingWrite(id, client, size, _retryingClient.Begin(id, now));
+        }
         _writes[id] = write;
         StartAttempt(now, 1, id);
     }
@@ -244,6 +274,10 @@ internal sealed partial class ClusterSimulation
         _writes.Remove(write.Id);
         _history?.Commit(new ClientCommit(write.Id, write.Client, outcome, write.Write.FirstAttemptAt, outcomeAt, write.Size,
             outcome == ClientOutcome.Failed ? null : write.Placement));
+        if (write.Write.Outcome != WriteOutcome.Pending)
+        {
+            _finishedWrites.Push(write);
+        }
     }
 
     /// <summary>Writes still pending when the run ends: their clients do not know yet.</summary>

@@ -58,15 +58,16 @@ public enum WriteOutcome
 public readonly record struct WriteAttempt(int Number, Instant StartedAt, Instant EndedAt, AttemptResult Result, AttemptFailure? Failure);
 
 /// <summary>
-/// The record of one logical write by a <see cref="RetryingClient"/>: when it was first tried, every
-/// attempt, and how it ended. The host reports each attempt's end; after a failure this record says
+/// The record of one logical write by a <see cref="RetryingClient"/>: when it was first tried, how
+/// many attempts ended and how the last one did, and how the write ended. Each attempt's end is also
+/// reported to <see cref="RetryingClient.AttemptEnded"/>; the write keeps no list, since a retry
+/// storm during an outage would make it the largest allocation of a run. The host reports each attempt's end; after a failure this record says
 /// when the next attempt starts, or gives up. An unknown outcome ends the write without retry: the
 /// request may have committed, and sending it again could apply it twice.
 /// </summary>
 public sealed class ClientWrite
 {
     private readonly RetryingClient _client;
-    private readonly List<WriteAttempt> _attempts = [];
 
     internal ClientWrite(RetryingClient client, long id, Instant firstAttemptAt)
     {
@@ -76,15 +77,20 @@ public sealed class ClientWrite
         CurrentAttemptAt = firstAttemptAt;
     }
 
-    public long Id { get; }
+    internal RetryingClient Owner => _client;
 
-    public Instant FirstAttemptAt { get; }
+    public long Id { get; private set; }
+
+    public Instant FirstAttemptAt { get; private set; }
 
     /// <summary>When the running or scheduled attempt starts (for a finished write: when its last attempt started).</summary>
     public Instant CurrentAttemptAt { get; private set; }
 
-    /// <summary>The attempts that have ended, in order.</summary>
-    public IReadOnlyList<WriteAttempt> Attempts => _attempts;
+    /// <summary>How many attempts have ended.</summary>
+    public int AttemptCount { get; private set; }
+
+    /// <summary>The attempt that ended last; null before any has ended.</summary>
+    public WriteAttempt? LastAttempt { get; private set; }
 
     public WriteOutcome Outcome { get; private set; } = WriteOutcome.Pending;
 
@@ -100,9 +106,9 @@ public sealed class ClientWrite
     {
         End(now, AttemptResult.Failed, reason);
         var policy = _client.Policy;
-        if (_attempts.Count < policy.MaxAttempts)
+        if (AttemptCount < policy.MaxAttempts)
         {
-            var retryAt = now + policy.NextDelay(_attempts.Count, _client.Random);
+            var retryAt = now + policy.NextDelayOfValid(AttemptCount, _client.Random);
             if (policy.Deadline is not { } deadline || retryAt <= FirstAttemptAt + deadline)
             {
                 CurrentAttemptAt = retryAt;
@@ -135,9 +141,28 @@ public sealed class ClientWrite
         }
         if (now < CurrentAttemptAt)
         {
-            throw new ArgumentOutOfRangeException(nameof(now), $"attempt {_attempts.Count + 1} of write {Id} starts at {CurrentAttemptAt}, not before; it cannot end at {now}");
+            throw new ArgumentOutOfRangeException(nameof(now), $"attempt {AttemptCount + 1} of write {Id} starts at {CurrentAttemptAt}, not before; it cannot end at {now}");
         }
-        _attempts.Add(new WriteAttempt(_attempts.Count + 1, CurrentAttemptAt, now, result, failure));
+        AttemptCount++;
+        var attempt = new WriteAttempt(AttemptCount, CurrentAttemptAt, now, result, failure);
+        LastAttempt = attempt;
+        _client.OnAttemptEnded(this, attempt);
+    }
+
+    /// <summary>This record, of a finished write, now records a new write (the host reuses records: a run starts hundreds of thousands).</summary>
+    internal void Restart(long id, Instant firstAttemptAt)
+    {
+        if (Outcome == WriteOutcome.Pending)
+        {
+            throw new InvalidOperationException($"write {Id} is still pending; its record cannot be reused");
+        }
+        Id = id;
+        FirstAttemptAt = firstAttemptAt;
+        CurrentAttemptAt = firstAttemptAt;
+        Outcome = WriteOutcome.Pending;
+        CompletedAt = null;
+        AttemptCount = 0;
+        LastAttempt = null;
     }
 
     private void Settle(Instant now, WriteOutcome outcome)

@@ -72,6 +72,12 @@ public sealed record RetryPolicy
     public Duration Ceiling(int attempt)
     {
         ThrowIfInvalid();
+        return CeilingOfValid(attempt);
+    }
+
+    /// <summary><see cref="Ceiling"/> for a policy already checked valid: a retrying client checks its policy once, not at every retry.</summary>
+    private Duration CeilingOfValid(int attempt)
+    {
         if (attempt < 1 || attempt >= MaxAttempts)
         {
             throw new ArgumentOutOfRangeException(nameof(attempt),
@@ -92,8 +98,15 @@ public sealed record RetryPolicy
     /// </summary>
     public Duration NextDelay(int attempt, SimRandom rng)
     {
+        ThrowIfInvalid();
+        return NextDelayOfValid(attempt, rng);
+    }
+
+    /// <summary><see cref="NextDelay"/> for a policy already checked valid (see <see cref="RetryingClient"/>).</summary>
+    internal Duration NextDelayOfValid(int attempt, SimRandom rng)
+    {
         ArgumentNullException.ThrowIfNull(rng);
-        var ceiling = Ceiling(attempt);
+        var ceiling = CeilingOfValid(attempt);
         return Duration.FromNanosecondsRounded(rng.NextDouble() * ceiling.Nanoseconds);
     }
 }

@@ -25,5 +25,21 @@ public sealed class RetryingClient
     internal SimRandom Random { get; }
 
     /// <summary>Starts logical write <paramref name="id"/>: its first attempt starts <paramref name="now"/>.</summary>
+    /// <summary>Every attempt of every write, as it ends (for tests and traces; nothing subscribes in a run).</summary>
+    public event Action<ClientWrite, WriteAttempt>? AttemptEnded;
+
+    internal void OnAttemptEnded(ClientWrite write, WriteAttempt attempt) => AttemptEnded?.Invoke(write, attempt);
+
     public ClientWrite Begin(long id, Instant now) => new(this, id, now);
+
+    /// <summary><see cref="Begin(long, Instant)"/>, reusing the record of a finished write of this client.</summary>
+    internal ClientWrite Begin(long id, Instant now, ClientWrite finished)
+    {
+        if (!ReferenceEquals(finished.Owner, this))
+        {
+            throw new ArgumentException("the record belongs to another client", nameof(finished));
+        }
+        finished.Restart(id, now);
+        return finished;
+    }
 }

@@ -20,9 +20,16 @@ public class ClientWriteTests
     private static RetryingClient Client(RetryPolicy policy) => new(policy, new SimRandom(7, "client/0"));
 
     [Fact]
-    public void RetriesAreScheduledFromTheClientsStreamAndEveryAttemptIsRecorded()
+    public void RetriesAreScheduledFromTheClientsStreamAndEveryAttemptIsReported()
     {
-        var write = Client(Policy).Begin(id: 1, T("1s"));
+        var client = Client(Policy);
+        var reported = new List<WriteAttempt>();
+        client.AttemptEnded += (w, attempt) =>
+        {
+            Assert.Equal(1, w.Id);
+            reported.Add(attempt);
+        };
+        var write = client.Begin(id: 1, T("1s"));
         var expected = new SimRandom(7, "client/0");
 
         var firstRetry = write.OnAttemptFailed(T("1s"), AttemptFailure.NoServerUp);
@@ -43,7 +50,9 @@ public class ClientWriteTests
                 new WriteAttempt(2, firstRetry.Value, secondFailure, AttemptResult.Failed, AttemptFailure.ConnectionRefused),
                 new WriteAttempt(3, secondRetry.Value, acked, AttemptResult.Acknowledged, null),
             ],
-            write.Attempts);
+            reported);
+        Assert.Equal(3, write.AttemptCount);
+        Assert.Equal(reported[^1], write.LastAttempt);
     }
 
     [Fact]
@@ -58,7 +67,7 @@ public class ClientWriteTests
         Assert.Null(write.OnAttemptFailed(at, AttemptFailure.ConnectTimeout));
         Assert.Equal(WriteOutcome.Failed, write.Outcome);
         Assert.Equal(at, write.CompletedAt);
-        Assert.Equal(3, write.Attempts.Count);
+        Assert.Equal(3, write.AttemptCount);
         Assert.Throws<InvalidOperationException>(() => write.OnAttemptFailed(at, AttemptFailure.ConnectTimeout));
         Assert.Throws<InvalidOperationException>(() => write.OnAcknowledged(at));
     }
@@ -67,15 +76,19 @@ public class ClientWriteTests
     public void NoAttemptStartsAfterTheDeadline()
     {
         var policy = Policy with { BackoffBase = Duration.FromSeconds(1), MaxAttempts = 1000, Deadline = Duration.FromSeconds(5) };
-        var write = Client(policy).Begin(id: 3, T("10s"));
+        var client = Client(policy);
+        var started = new List<Instant>();
+        client.AttemptEnded += (_, attempt) => started.Add(attempt.StartedAt);
+        var write = client.Begin(id: 3, T("10s"));
         var at = T("10s");
         while (write.OnAttemptFailed(at, AttemptFailure.NoServerUp) is { } retryAt)
         {
             at = retryAt;
         }
         Assert.Equal(WriteOutcome.Failed, write.Outcome);
-        Assert.True(write.Attempts.Count > 3);
-        Assert.All(write.Attempts, a => Assert.True(a.StartedAt <= T("15s")));
+        Assert.True(write.AttemptCount > 3);
+        Assert.Equal(write.AttemptCount, started.Count);
+        Assert.All(started, at => Assert.True(at <= T("15s")));
     }
 
     [Fact]
@@ -86,9 +99,9 @@ public class ClientWriteTests
         write.OnOutcomeUnknown(retryAt + Duration.FromSeconds(2));
 
         Assert.Equal(WriteOutcome.Unknown, write.Outcome);
-        Assert.Equal(AttemptResult.OutcomeUnknown, write.Attempts[^1].Result);
-        Assert.Null(write.Attempts[^1].Failure);
-        Assert.Equal(2, write.Attempts.Count);
+        Assert.Equal(AttemptResult.OutcomeUnknown, write.LastAttempt!.Value.Result);
+        Assert.Null(write.LastAttempt!.Value.Failure);
+        Assert.Equal(2, write.AttemptCount);
         Assert.Throws<InvalidOperationException>(() => write.OnAttemptFailed(retryAt + Duration.FromSeconds(3), AttemptFailure.Rejected));
     }
 
