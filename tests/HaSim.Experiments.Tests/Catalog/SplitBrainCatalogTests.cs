@@ -1,0 +1,77 @@
+using HaSim.Experiments.Exploration;
+using HaSim.Experiments.Loading;
+using HaSim.Experiments.Runs;
+using HaSim.Primitives;
+using YamlDotNet.RepresentationModel;
+
+namespace HaSim.Experiments.Tests.Catalog;
+
+/// <summary>
+/// experiments/split-brain/: every entry's buggy configuration violates what catalog.yaml says
+/// with seed 1, and its fixed configuration holds every invariant, with seed 1 and over a few
+/// explore seeds (check.sh runs the 1,000 the catalog's README quotes).
+/// </summary>
+public class SplitBrainCatalogTests
+{
+    private const int ExploreSeeds = 6;
+
+    public static TheoryData<string, string[]> Entries()
+    {
+        var data = new TheoryData<string, string[]>();
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(CatalogDirectory, "catalog.yaml")))
+        {
+            stream.Load(reader);
+        }
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        foreach (var entry in ((YamlSequenceNode)root.Children[new YamlScalarNode("entries")]).Cast<YamlMappingNode>())
+        {
+            var violates = ((YamlSequenceNode)entry.Children[new YamlScalarNode("buggy_violates")]).Select(n => ((YamlScalarNode)n).Value!).ToArray();
+            data.Add(((YamlScalarNode)entry.Children[new YamlScalarNode("dir")]).Value!, violates);
+        }
+        return data;
+    }
+
+    [Fact]
+    public void TheIndexListsEveryEntryDirectory()
+    {
+        var listed = Entries().Select(row => (string)row[0]).Order().ToArray();
+        var present = Directory.GetDirectories(CatalogDirectory).Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(present, listed);
+    }
+
+    [Theory]
+    [MemberData(nameof(Entries))]
+    public void TheBuggyConfigurationViolatesWhatTheCatalogSays(string entry, string[] violates)
+    {
+        var run = ModelRun.Execute(ModelLoader.LoadFile(Path.Combine(CatalogDirectory, entry, "buggy.yaml")), 1);
+        Assert.Equal(violates.Order(), run.Checks!.Violations.Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Entries))]
+    public void TheFixedConfigurationHoldsEveryInvariant(string entry, string[] violates)
+    {
+        Assert.NotEmpty(violates);
+        var path = Path.Combine(CatalogDirectory, entry, "fixed.yaml");
+        var run = ModelRun.Execute(ModelLoader.LoadFile(path), 1);
+        Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
+
+        var seeds = Enumerable.Range(1, ExploreSeeds).Select(i => (ulong)i).ToArray();
+        var explored = Explorer.Run(path, seeds, Duration.FromSeconds(300), jobs: 1);
+        Assert.All(explored, seed => Assert.True(seed.Violations.Count == 0, $"seed {seed.Seed}: {string.Join("; ", seed.Violations)}"));
+    }
+
+    private static string CatalogDirectory
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "HaSim.sln")))
+            {
+                directory = directory.Parent;
+            }
+            return Path.Combine(directory!.FullName, "experiments", "split-brain");
+        }
+    }
+}
