@@ -66,11 +66,16 @@ public static class FailoverSummary
             Line($"  split brain          {Seconds(window.Length)}, {At(window.From)}..{At(window.To)}: {writers}; {window.LosingCommits.Count:N0} writes ({Size(window.LosingCommits.Bytes)}) on the losing side");
         }
         var fresh = checks.FreshPromotion;
-        Line($"  fresh promotion      {(fresh.Holds ? "holds" : "VIOLATED")} over {Count(fresh.Promotions, "promotion")}{(fresh.Holds ? "" : ": " + string.Join("; ", fresh.Violations))}");
+        Line($"  fresh promotion      {(fresh.Holds ? "holds" : "VIOLATED")} over {Count(fresh.Promotions, "promotion")}{(fresh.Holds ? "" : ": " + string.Join("; ", fresh.Violations.Select(Stale)))}");
         var liveness = checks.Liveness;
         Line($"  liveness             {liveness.Verdict.ToString().ToLowerInvariant()} (bound {Seconds(liveness.Bound)}){(liveness.Primary is { } primary && liveness.UniqueFrom is { } from ? $": {Name(primary)} the only writable primary from {At(from)}" : ": " + liveness.Reason)}");
         text.AppendLine(checks.AllHold ? "  invariants: all hold" : "  invariants violated: " + string.Join(", ", checks.Violations));
         return text.ToString();
+
+        string Stale(StalePromotion stale) =>
+            $"{Name(stale.Promotion.Node)} promoted at {At(stale.Promotion.At)} to timeline {stale.Promotion.NewTimeline.Value} "
+            + $"(from timeline {stale.Promotion.Parent.Value} at {stale.Promotion.SwitchLsn}) without {stale.Missing.Count:N0} acknowledged writes "
+            + $"({Size(stale.Missing.Bytes)} over {Seconds(stale.Missing.Span)})";
     }
 
     private static string Mode(FailoverSettings s) =>
