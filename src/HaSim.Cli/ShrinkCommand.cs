@@ -32,6 +32,7 @@ internal static class ShrinkCommand
                 Console.WriteLine("  " + FaultText.Describe(fault, spec));
             }
             Console.WriteLine($"replay: hasim run {target} --seed {parse.GetValue(seed)}");
+            Console.WriteLine($"explain: hasim replay {target} --seed {parse.GetValue(seed)}");
             return 0;
         }));
         return command;

@@ -73,6 +73,7 @@ public static class Explorer
         var text = new StringBuilder();
         text.Append(header ?? $"# A fault schedule drawn by hasim explore from {modelPath}, seed {seed}.").Append('\n');
         text.Append(CultureInfo.InvariantCulture, $"# Replay it: hasim run THIS_FILE --seed {seed}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# Explain it: hasim replay THIS_FILE --seed {seed}\n");
         if (enabled.Count > 0)
         {
             text.Append("# Fault kinds drawn for this seed (rate, longest fault): ")
