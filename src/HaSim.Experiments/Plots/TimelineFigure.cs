@@ -400,7 +400,9 @@ public static class TimelineFigure
 
     private static float TextWidth(string text, float size)
     {
-        using var font = new SKFont(Fonts.GetTypeface(Fonts.Default, false, false), size);
+        // FigureStyle.Font, not Fonts.Default: the first figure of a process measures its margins
+        // before any plot exists, and only FigureStyle's static constructor installs the font.
+        using var font = new SKFont(Fonts.GetTypeface(FigureStyle.Font, false, false), size);
         return font.MeasureText(text);
     }
 
