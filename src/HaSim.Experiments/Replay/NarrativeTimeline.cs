@@ -156,8 +156,9 @@ public static class NarrativeTimeline
             var wasCount = previous?.Primaries.Count ?? 1;
             if (count >= 2 && (wasCount < 2 || !previous!.Primaries.SequenceEqual(span.Primaries)))
             {
-                Add(span.From, PrimariesRank, $"SPLIT BRAIN: {count} writable primaries, "
-                    + Words.List(span.Primaries.Select(n => replay.Name(n) + PausedNote(spec, n, span.From))));
+                Add(span.From, PrimariesRank, $"TWO WRITABLE PRIMARIES: "
+                    + Words.List(span.Primaries.Select(n => replay.Name(n) + PausedNote(spec, n, span.From)))
+                    + (count == 2 ? "; a split brain if both accept writes" : "; a split brain if two accept writes"));
             }
             if (count == 0 && previous is not null)
             {
@@ -170,8 +171,8 @@ public static class NarrativeTimeline
             if (wasCount >= 2 && count < 2)
             {
                 var opened = spans.Take(i).Reverse().TakeWhile(s => s.Primaries.Count >= 2).Last().From;
-                Add(span.From, PrimariesRank, $"split brain over after {Words.Seconds(span.From - opened)}: "
-                    + (count == 1 ? $"{replay.Name(span.Primaries[0])} is the only writable primary" : "no writable primary"));
+                Add(span.From, PrimariesRank, $"one writable primary again after {Words.Seconds(span.From - opened)} with two: "
+                    + (count == 1 ? $"{replay.Name(span.Primaries[0])}" : "none, no writable primary"));
             }
             else if (wasCount == 0 && count >= 1)
             {
@@ -196,6 +197,13 @@ public static class NarrativeTimeline
             {
                 Add(from, ClientsRank, $"clients: {Words.Count(count, "write")} {words}" + (to > from ? $", until {Words.T(to)}" : ""));
             }
+        }
+
+        // The checker's split-brain windows close where the last but one writer accepted its last write in them.
+        foreach (var window in replay.Checks.SingleWriter.Windows)
+        {
+            var writers = window.Writers.Select(w => replay.Name(w.Node)).Distinct().ToArray();
+            Add(window.To, ViolationRank, $"split brain over: one node accepts writes again ({Words.List(writers)} {(writers.Length == 2 ? "both" : "all")} did for {Words.Seconds(window.Length)})");
         }
 
         // Violations, with their evidence, where they show.

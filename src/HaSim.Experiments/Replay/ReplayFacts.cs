@@ -109,7 +109,7 @@ public static class Violations
         foreach (var window in checks.SingleWriter.Windows)
         {
             var writers = Words.List(window.Writers.Select(w => $"{replay.Name(w.Node)} ({Words.Timeline(w.Timeline)})"));
-            var text = $"{writers} {(window.Writers.Count == 2 ? "both" : "all")} accepted writes between {Words.T(window.From)} and {Words.T(window.To)} ({Words.Seconds(window.Length)})";
+            var text = $"split brain: {writers} {(window.Writers.Count == 2 ? "both" : "all")} accepted writes between {Words.T(window.From)} and {Words.T(window.To)} ({Words.Seconds(window.Length)})";
             var losing = window.LosingCommits;
             if (losing.Count > 0)
             {
