@@ -25,6 +25,7 @@ public sealed record Narrative(IReadOnlyList<string> Header, IReadOnlyList<strin
 public static class NarrativeTimeline
 {
     // Ranks order what happens at one instant: causes before their effects.
+    private const int StartRank = -1;
     private const int FaultRank = 0;
     private const int EventRank = 1;
     private const int KeyRank = 2;
@@ -33,7 +34,8 @@ public static class NarrativeTimeline
     private const int WritesRank = 5;
     private const int ClientsRank = 6;
     private const int ViolationRank = 7;
-    private const int EndRank = 8;
+    private const int WindowEndRank = 8;
+    private const int EndRank = 9;
 
     /// <summary>Client writes of one outcome less than this apart belong to one burst.</summary>
     private static readonly Duration BurstGap = Duration.FromSeconds(2);
@@ -78,7 +80,7 @@ public static class NarrativeTimeline
             : "faults: " + string.Join("; ", spec.Faults.Select(f => FaultText.Describe(f, spec)));
         var workload = spec.Workload;
         yield return "workload: "
-            + (workload.OpenLoopRate is { } rate ? string.Create(CultureInfo.InvariantCulture, $"{rate:0.###} transactions/s") : "")
+            + (workload.OpenLoopRate is { } rate ? string.Create(CultureInfo.InvariantCulture, $"{rate:R} transactions/s") : "")
             + (workload.ClosedLoop is { } closed ? string.Create(CultureInfo.InvariantCulture, $"{(workload.OpenLoopRate is null ? "" : " and ")}{closed.Clients} closed-loop clients") : "")
             + $", transaction size {workload.TransactionSize}";
     }
@@ -94,7 +96,7 @@ public static class NarrativeTimeline
         // The start.
         var initial = history.Roles.Where(r => r.From == Instant.Start).OrderBy(r => r.Node).ToArray();
         var key0 = replay.Run.Report.Failover!.LeaderKeyChanges.FirstOrDefault();
-        Add(Instant.Start, RoleRank,
+        Add(Instant.Start, StartRank,
             "start: " + string.Join("; ", initial.GroupBy(r => r.Role).OrderByDescending(g => g.Key).Select(g =>
                 $"{Words.List(g.Select(r => replay.Name(r.Node)))} {(g.Count() == 1 ? "is" : "are")} {RoleWord(g.Key)}{(g.Count() > 1 && g.Key != NodeRole.Down ? "s" : "")} on {Words.Timeline(g.First().Timeline)}"))
             + $"; the leader key is held by {key0.Holder ?? "nobody"}");
@@ -203,7 +205,7 @@ public static class NarrativeTimeline
         foreach (var window in replay.Checks.SingleWriter.Windows)
         {
             var writers = window.Writers.Select(w => replay.Name(w.Node)).Distinct().ToArray();
-            Add(window.To, ViolationRank, $"split brain over: one node accepts writes again ({Words.List(writers)} {(writers.Length == 2 ? "both" : "all")} did for {Words.Seconds(window.Length)})");
+            Add(window.To, WindowEndRank, $"split brain over: one node accepts writes again ({Words.List(writers)} {(writers.Length == 2 ? "both" : "all")} did for {Words.Seconds(window.Length)})");
         }
 
         // Violations, with their evidence, where they show.
