@@ -80,6 +80,7 @@ internal static class ExploreCommand
             File.WriteAllText(repro, r.ReproText.Replace("THIS_FILE", repro, StringComparison.Ordinal));
             Console.WriteLine($"{r.Fingerprint} {string.Join(", ", r.Violations)}");
             Console.WriteLine($"  replay: hasim run {repro} --seed {r.Seed}");
+            Console.WriteLine($"  explain: hasim replay {repro} --seed {r.Seed}");
         }
         return violating.Length > 0 ? 1 : 0;
     }

@@ -14,7 +14,7 @@ internal static class ShrinkCommand
         var seed = new Option<ulong>("--seed") { Description = "The seed the repro fails with.", Required = true };
         var invariant = new Option<string?>("--invariant") { Description = "The invariant to keep violated: durability, single-writer, fresh-promotion or liveness (default: the first the run violates)." };
         var output = new Option<string?>("--out") { Description = "Where to write the shrunk repro (default: beside REPRO, with -shrunk)." };
-        var command = new Command("shrink", "Minimise a repro's fault schedule (drop faults, then shorten them) while the same invariant still fails with the same seed.")
+        var command = new Command("shrink", "Minimise a repro (drop faults, shorten them, move them earlier, then halve the workload rate and fix transaction sizes at their median) while the same invariant still fails with the same seed.")
         {
             repro, seed, invariant, output,
         };
@@ -31,7 +31,20 @@ internal static class ShrinkCommand
             {
                 Console.WriteLine("  " + FaultText.Describe(fault, spec));
             }
+            if (WorkloadOverride.Between(result.OriginalWorkload, result.Workload) is not null)
+            {
+                var load = result.Workload;
+                Console.WriteLine("  workload: "
+                    + string.Join(", ", new[]
+                    {
+                        load.OpenLoopRate is { } rate ? string.Create(CultureInfo.InvariantCulture, $"rate {rate:R}/s") : null,
+                        load.ClosedLoop is { } closed ? string.Create(CultureInfo.InvariantCulture, $"{closed.Clients} clients") : null,
+                        $"transaction size {load.TransactionSize}",
+                    }.Where(part => part is not null))
+                    + string.Create(CultureInfo.InvariantCulture, $" ({result.Steps.Count} steps in all)"));
+            }
             Console.WriteLine($"replay: hasim run {target} --seed {parse.GetValue(seed)}");
+            Console.WriteLine($"explain: hasim replay {target} --seed {parse.GetValue(seed)}");
             return 0;
         }));
         return command;

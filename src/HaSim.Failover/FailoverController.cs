@@ -50,6 +50,7 @@ public sealed class FailoverController
     private string? _synchronousStandbyNames;
     private Lsn _namesChangedAt;
     private string _message = "not started";
+    private long _finishedCycles;
 
     public FailoverController(NodeId self, string name, FailoverSettings settings)
     {
@@ -71,6 +72,12 @@ public sealed class FailoverController
     public ControllerState State => new(
         _self, _hasLock, _db?.Role ?? DatabaseRole.Stopped, _db?.LastOperation ?? Lsn.Zero, _view, _message,
         _inCycle, _cycles, _nextRun, _action?.Name, _watchdogArmed, _watchdog is { IsHealthy: false }, _synchronousStandbyNames);
+
+    /// <summary>How many HA cycles have ended; each ending sets <see cref="ControllerState.LastMessage"/> (what a host logs, as Patroni logs each cycle's result).</summary>
+    public long FinishedCycles => _finishedCycles;
+
+    /// <summary>What the last cycle decided, in Patroni's words (the same as <see cref="ControllerState.LastMessage"/>, without building the state).</summary>
+    public string LastMessage => _message;
 
     public bool TryTakeCommand(out ControllerCommand command) => _commands.TryDequeue(out command!);
 
@@ -164,6 +171,7 @@ public sealed class FailoverController
     private void FinishCycle(string message, bool touchMember = true)
     {
         _message = message;
+        _finishedCycles++;
         if (touchMember && _db is not null)
         {
             var tags = new MemberTags(_settings.NoFailover, _settings.FailoverPriority, _settings.NoSync, _settings.SyncPriority);

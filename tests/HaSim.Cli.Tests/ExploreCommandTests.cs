@@ -50,6 +50,6 @@ public partial class ExploreCommandTests
     [GeneratedRegex(@"explored \d+ seeds of .* \(\d+ seeds/min\): (\d+) with violations")]
     private static partial Regex SeedsWithViolations();
 
-    [GeneratedRegex(@"(?<fingerprint>seed=(?<seed>\d+) trace=[0-9a-f]{16}) [^\n]*\n  replay: hasim run (?<repro>\S+) --seed \d+")]
+    [GeneratedRegex(@"(?<fingerprint>seed=(?<seed>\d+) trace=[0-9a-f]{16}) [^\n]*\n  replay: hasim run (?<repro>\S+) --seed \k<seed>\n  explain: hasim replay \k<repro> --seed \k<seed>\n")]
     private static partial Regex ReplayLine();
 }

@@ -55,9 +55,10 @@ public static class Explorer
         return new ExploredSeed(seed, run.Report.Fingerprint, enabled, faults.Count, violations, repro);
     }
 
-    /// <summary>The model with the drawn schedule written in: a model file, commented with how it came about.</summary>
+    /// <summary>The model with the drawn schedule (and, from a shrink, a simplified workload) written in: a model file, commented with how it came about.</summary>
     public static string ReproText(string modelPath, string modelText, ClusterSpec spec, ulong seed,
-        IReadOnlyList<SwarmKindSettings> enabled, IReadOnlyList<FaultSpec> faults, Duration duration, string? header = null)
+        IReadOnlyList<SwarmKindSettings> enabled, IReadOnlyList<FaultSpec> faults, Duration duration, string? header = null,
+        WorkloadOverride? workload = null)
     {
         var source = new ModelSource(modelPath, modelText);
         var root = (YamlMappingNode)ModelLoader.Parse(source, modelText);
@@ -65,6 +66,7 @@ public static class Explorer
         {
             root.Children.Remove(new YamlScalarNode(key));
         }
+        workload?.Apply(root);
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
         new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
         var model = writer.ToString();
@@ -73,6 +75,7 @@ public static class Explorer
         var text = new StringBuilder();
         text.Append(header ?? $"# A fault schedule drawn by hasim explore from {modelPath}, seed {seed}.").Append('\n');
         text.Append(CultureInfo.InvariantCulture, $"# Replay it: hasim run THIS_FILE --seed {seed}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# Explain it: hasim replay THIS_FILE --seed {seed}\n");
         if (enabled.Count > 0)
         {
             text.Append("# Fault kinds drawn for this seed (rate, longest fault): ")

@@ -36,6 +36,9 @@ internal static class FigureStyle
         }
     }
 
+    /// <summary>The font figures use; reading it (unlike the constants) runs the static constructor that installs it.</summary>
+    public static string Font => Fonts.Default;
+
     public static Color SeriesColor(int index) => Palette[index % Palette.Length];
 
     public static LinePattern Pattern(int index) => Patterns[index % Patterns.Length];

@@ -68,7 +68,13 @@ public sealed record TimelinePlotOptions : PlotOptions
 {
     /// <summary>Which run, when the files hold several.</summary>
     public ulong? Seed { get; init; }
+
+    /// <summary>Moments to mark with a labelled vertical line across the figure (e.g. where an invariant was violated).</summary>
+    public IReadOnlyList<TimelineMarker> Markers { get; init; } = [];
 }
+
+/// <summary>A moment of a timeline figure, in seconds since the start of the run, and its label.</summary>
+public sealed record TimelineMarker(double Seconds, string Label);
 
 /// <summary>What a plot command drew, for its one-line report.</summary>
 /// <param name="Legend">The legend entries, in order (empty when the figure has one series).</param>

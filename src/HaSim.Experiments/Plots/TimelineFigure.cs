@@ -27,6 +27,7 @@ public static class TimelineFigure
     private static readonly Color Acknowledged = Color.FromHex("#2ca02c");
     private static readonly Color Failed = Color.FromHex("#d62728");
     private static readonly Color Unknown = Color.FromHex("#ff7f0e");
+    private static readonly Color Marker = Color.FromHex("#d62728");
 
     private const float SpanTextSize = 12;
     private const float LegendWidth = 190;
@@ -64,6 +65,14 @@ public static class TimelineFigure
         var title = options.Title ?? $"{model}, seed {seed}: roles, leader key and client writes";
         var top = TopPlot(lanes, spans, start, end, dataWidth, title);
         var bottom = WritesPlot(bins, spans, start, end);
+        if (options.Markers.Count > 0)
+        {
+            // Room above the first lane for the markers' labels.
+            var labelY = lanes.Count - 0.05;
+            top.Axes.SetLimitsY(-0.6, labelY);
+            Mark(top, options.Markers, labelY, labelled: true);
+        }
+        Mark(bottom, options.Markers, 0, labelled: false);
 
         var lanesShare = Math.Clamp(0.2 + 0.06 * lanes.Count, 0.35, 0.6);
         var multiplot = new Multiplot();
@@ -287,6 +296,36 @@ public static class TimelineFigure
         _ => (Fault, "fault", span.State),
     };
 
+    /// <summary>A dashed line per marker; in the lanes plot with its label at the top, left of the line.</summary>
+    private static void Mark(Plot plot, IReadOnlyList<TimelineMarker> markers, double labelY, bool labelled)
+    {
+        var shown = false;
+        foreach (var marker in markers.OrderBy(m => m.Seconds))
+        {
+            var line = plot.Add.VerticalLine(marker.Seconds, 2.5f, Marker, LinePattern.Dashed);
+            if (labelled && !shown)
+            {
+                line.LegendText = "violation";
+                shown = true;
+            }
+            else
+            {
+                line.ExcludeFromLegend = true;
+            }
+            if (labelled)
+            {
+                var label = plot.Add.Text(marker.Label, marker.Seconds, labelY);
+                label.Alignment = Alignment.UpperRight;
+                label.OffsetX = -4;
+                label.OffsetY = 3;
+                label.LabelFontSize = SpanTextSize;
+                label.LabelFontColor = Marker;
+                label.LabelBold = true;
+                label.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
+            }
+        }
+    }
+
     private static void ShadeFaults(Plot plot, List<Span> spans, double end)
     {
         foreach (var fault in spans.Where(s => s.Kind == "fault"))
@@ -361,7 +400,9 @@ public static class TimelineFigure
 
     private static float TextWidth(string text, float size)
     {
-        using var font = new SKFont(Fonts.GetTypeface(Fonts.Default, false, false), size);
+        // FigureStyle.Font, not Fonts.Default: the first figure of a process measures its margins
+        // before any plot exists, and only FigureStyle's static constructor installs the font.
+        using var font = new SKFont(Fonts.GetTypeface(FigureStyle.Font, false, false), size);
         return font.MeasureText(text);
     }
 

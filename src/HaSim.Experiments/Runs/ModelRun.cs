@@ -10,18 +10,18 @@ namespace HaSim.Experiments.Runs;
 /// <summary>One run of a model with what it measured and, with automatic failover, the checkers' verdicts on its history.</summary>
 public sealed record ModelRunResult(ClusterRunReport Report, RunHistory? History, CheckReport? Checks);
 
-/// <summary>Runs a model once; with a <c>failover</c> section, also records its history and runs every checker over it.</summary>
+/// <summary>Runs a model once; with a <c>failover</c> section, also records its history and runs every checker over it (and, on request, what the agents decided).</summary>
 public static class ModelRun
 {
     public static ModelRunResult Execute(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null,
-        Action<Instant, Instant>? progress = null)
+        Action<Instant, Instant>? progress = null, IAgentLogSink? agentLog = null)
     {
         if (spec.Failover is not { } failover)
         {
             return new ModelRunResult(ClusterRunner.Run(spec, seed, lagSink, traceSink, progress), null, null);
         }
         var recorder = new HistoryRecorder();
-        var report = ClusterRunner.Run(spec, seed, lagSink, traceSink, progress, recorder);
+        var report = ClusterRunner.Run(spec, seed, lagSink, traceSink, progress, recorder, agentLog);
         var history = recorder.Builder.Build(report.Run.Now);
         return new ModelRunResult(report, history, HistoryChecks.Run(history, OptionsFor(failover)));
     }

@@ -57,6 +57,11 @@ internal sealed partial class ClusterSimulation
                 break; // a command reset the machine
             }
             agent.Controller.Step(agent.Clock.Local(now), next);
+            if (_agentLog is not null && agent.Controller.FinishedCycles != agent.LoggedCycles)
+            {
+                agent.LoggedCycles = agent.Controller.FinishedCycles;
+                _agentLog.Write(new AgentLogEntry(now, agent.Node.Id, AgentLogKind.Cycle, agent.Controller.LastMessage));
+            }
             while (agent.Controller.TryTakeCommand(out var command))
             {
                 Execute(now, agent, command);
@@ -72,6 +77,10 @@ internal sealed partial class ClusterSimulation
     private void Execute(Instant now, NodeAgent agent, ControllerCommand command)
     {
         var node = agent.Node;
+        if (_agentLog is not null)
+        {
+            LogCommand(now, node, command);
+        }
         switch (command)
         {
             case DcsRequest request:
@@ -128,6 +137,36 @@ internal sealed partial class ClusterSimulation
                 throw new InvalidOperationException($"unknown controller command {command}");
         }
     }
+
+    /// <summary>Tells the agent log about a command that changes the database or the watchdog (not DCS, REST or timer traffic).</summary>
+    private void LogCommand(Instant now, NodeRuntime node, ControllerCommand command)
+    {
+        string Name(NodeId? id) => id is { } n ? _spec.Nodes[n.Value].Name : "nobody";
+        (AgentLogKind Kind, string Detail)? entry = command switch
+        {
+            Promote => (AgentLogKind.Promote, ""),
+            Demote d => (AgentLogKind.Demote, $"{DemoteModeName(d.Mode)}, then follow {Name(d.Follow)}"),
+            StartDatabase s => (AgentLogKind.Start, s.AsPrimary ? "as primary" : $"read-only, following {Name(s.Follow)}"),
+            FollowLeader f => (AgentLogKind.Follow, Name(f.Leader)),
+            WatchdogArm a => (AgentLogKind.WatchdogArm, a.Timeout.ToString()),
+            WatchdogDisarm => (AgentLogKind.WatchdogDisarm, ""),
+            SetSynchronousStandbyNames names => (AgentLogKind.SynchronousStandbyNames, names.Text),
+            _ => null,
+        };
+        if (entry is { } e)
+        {
+            _agentLog!.Write(new AgentLogEntry(now, node.Id, e.Kind, e.Detail));
+        }
+    }
+
+    private static string DemoteModeName(DemoteMode mode) => mode switch
+    {
+        DemoteMode.Offline => "offline",
+        DemoteMode.Graceful => "graceful",
+        DemoteMode.Immediate => "immediate",
+        DemoteMode.ImmediateNoLock => "immediate-nolock",
+        _ => mode.ToString(),
+    };
 
     private void SetAgentTimer(Instant now, NodeAgent agent, TimerId timer, Instant local)
     {

@@ -42,6 +42,7 @@ internal sealed partial class ClusterSimulation
     private SimRandom _timingRandom = null!;
     private TimerHandle _dcsWake;
     private IRunHistorySink? _history;
+    private IAgentLogSink? _agentLog;
     private int _watchdogGenerations;
     private int _actionSequence;
     // The timeline tree, indexed by timeline (0 unused; timeline 1 has no parent): each one's

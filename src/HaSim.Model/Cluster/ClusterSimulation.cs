@@ -88,7 +88,8 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     private Duration _semiSyncAsyncTime;
 
 
-    public ClusterSimulation(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null, IRunHistorySink? history = null)
+    public ClusterSimulation(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null, IRunHistorySink? history = null,
+        IAgentLogSink? agentLog = null)
     {
         _spec = spec;
         _seed = seed;
@@ -135,6 +136,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         if (spec.Failover is { } failover)
         {
             InitFailover(failover, history);
+            _agentLog = agentLog;
         }
 
         _arrivalRandom = new SimRandom(seed, "workload.arrivals");

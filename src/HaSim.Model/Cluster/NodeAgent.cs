@@ -46,6 +46,9 @@ internal sealed class NodeAgent
     public Queue<ControllerInput> Inbox { get; } = new();
     public bool Stepping;
 
+    /// <summary>How many of the controller's finished cycles the agent log has been told about.</summary>
+    public long LoggedCycles;
+
     /// <summary>Controller timers by id: their local-time deadline and the scheduled event.</summary>
     public Dictionary<TimerId, (Instant Local, TimerHandle Handle)> Timers { get; } = [];
 

@@ -86,10 +86,45 @@ public sealed class ShrinkerTests : IDisposable
         var pause = Assert.IsType<PauseFault>(Assert.Single(result.Shrunk));
         Assert.Equal(0, pause.Node.Value); // pg1, the primary
         Assert.True(pause.For > Duration.FromSeconds(30), "a pause shorter than ttl splits no brain");
+        // Buried at 60 s in the model, the pause splits the brain as well from earlier on: it is moved.
+        Assert.True(pause.At < Duration.FromSeconds(60), $"the pause still starts at {pause.At}");
+        Assert.Contains(result.Steps, step => step.StartsWith("moved pause of pg1 from 1m to ", StringComparison.Ordinal));
+        // Fewer writes do too: the rate is halved at least once, and every step is logged.
+        Assert.Equal(200, result.OriginalWorkload.OpenLoopRate);
+        Assert.True(result.Workload.OpenLoopRate < 200, $"rate {result.Workload.OpenLoopRate}");
+        Assert.Contains("halved the workload rate from 200/s to 100/s", result.Steps);
 
-        var replayed = ModelRun.Execute(ModelLoader.LoadText(result.ReproText, "shrunk.yaml"), 1);
+        var shrunk = ModelLoader.LoadText(result.ReproText, "shrunk.yaml");
+        Assert.Equal(pause.At, Assert.Single(shrunk.Faults).At);
+        Assert.Equal(result.Workload.OpenLoopRate, shrunk.Workload.OpenLoopRate);
+        Assert.Equal(result.Workload.TransactionSize.Text, shrunk.Workload.TransactionSize.Text);
+        var replayed = ModelRun.Execute(shrunk, 1);
         Assert.Equal(result.Fingerprint, replayed.Report.Fingerprint);
         Assert.Contains("single-writer", replayed.Checks!.Violations);
+    }
+
+    [Fact]
+    public void AFaultMovesEarlierOnlyAsFarAsTheFailurePersists()
+    {
+        // A constructed failure: it needs the crash to start at 17 s or later, whatever the other fault does.
+        var crash = new CrashFault(Duration.FromSeconds(100), Duration.FromSeconds(10), new NodeId(0));
+        var other = new DiskStallFault(Duration.FromSeconds(40), Duration.FromSeconds(5), new NodeId(1));
+        var tried = new List<Duration>();
+        var moves = new List<(Duration From, Duration To)>();
+        var result = Shrinker.MoveEarlier([crash, other], faults =>
+        {
+            tried.Add(faults[0].At);
+            return faults[0].At >= Duration.FromSeconds(17);
+        }, (fault, start) => moves.Add((fault.At, start)));
+
+        Assert.Equal(Duration.FromSeconds(0), tried[0]); // the start of the run first
+        Assert.InRange(result[0].At.Nanoseconds, Duration.FromSeconds(17).Nanoseconds, Duration.FromSeconds(18).Nanoseconds);
+        Assert.Equal(crash.For, result[0].For);
+        Assert.Equal(Duration.Zero, result[1].At); // the stall does not matter: to the start
+        Assert.Equal([Duration.FromSeconds(100), Duration.FromSeconds(50), Duration.FromSeconds(25), Duration.FromMilliseconds(18_750)], moves.Take(4).Select(m => m.From));
+        Assert.All(moves, m => Assert.True(m.To < m.From));
+        Assert.All(result, f => Assert.Equal(0, f.At.Nanoseconds % Duration.NanosPerMillisecond));
+        Assert.True(tried.Count < 30, $"{tried.Count} runs");
     }
 
     [Fact]
