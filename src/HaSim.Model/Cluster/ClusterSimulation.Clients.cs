@@ -70,7 +70,7 @@ internal sealed partial class ClusterSimulation
         }
         write.Attempt = attempt;
         write.Sent = false;
-        if (_endpoint.Target is not { } target)
+        if (_endpoint.NextConnection() is not { } target)
         {
             AttemptFailed(now, write, AttemptFailure.NoServerUp);
             return;
