@@ -21,6 +21,7 @@ internal static class FailoverReader
         "scope", "ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover", "check_timeline",
         "primary_start_timeout", "synchronous_mode", "synchronous_mode_strict", "synchronous_node_count",
         "failsafe_mode", "watchdog", "tags", "dcs", "database", "health_check", "clients",
+        "enforce_timing_rule",
     ];
 
     private static readonly string[] WatchdogKeys = ["mode", "safety_margin", "device"];
@@ -32,7 +33,7 @@ internal static class FailoverReader
     private static readonly string[] HealthCheckKeys =
     [
         "inter", "fastinter", "downinter", "rise", "fall", "timeout_check", "timeout_connect",
-        "on_marked_down_shutdown_sessions", "init_state",
+        "on_marked_down_shutdown_sessions", "init_state", "balance",
     ];
 
     private static readonly string[] ClientKeys = ["zone", "request_timeout", "retry"];
@@ -67,6 +68,13 @@ internal static class FailoverReader
         ("fully-up", ServerInitState.FullyUp),
         ("down", ServerInitState.Down),
         ("fully-down", ServerInitState.FullyDown),
+    ];
+
+    /// <summary>HAProxy's <c>balance</c> algorithms the write endpoint simulates.</summary>
+    private static readonly (string Word, BalanceAlgorithm Value)[] BalanceAlgorithms =
+    [
+        ("first", BalanceAlgorithm.First),
+        ("roundrobin", BalanceAlgorithm.RoundRobin),
     ];
 
     /// <summary>Which keys an error of <see cref="HealthCheckSettings.Errors"/> is about, by its first words; the first present key is blamed.</summary>
@@ -125,6 +133,7 @@ internal static class FailoverReader
         var (synchronousMode, strict) = ReadSynchronousMode(mapping, replication, replicationMapping);
         var synchronousNodeCount = (int)(mapping.Optional("synchronous_node_count")?.ReadInteger(1, int.MaxValue) ?? DefaultSettings.SynchronousNodeCount);
         var failsafeMode = mapping.Optional("failsafe_mode")?.ReadBoolean() ?? DefaultSettings.FailsafeMode;
+        var enforceTimingRule = mapping.Optional("enforce_timing_rule")?.ReadBoolean() ?? DefaultSettings.EnforceTimingRule;
         var (watchdogMode, safetyMargin, watchdogDevice) = ReadWatchdog(mapping.Optional("watchdog"), ttl);
         var tags = ReadTags(mapping.Optional("tags"), topology);
         var dcs = ReadDcs(mapping.Optional("dcs"), failoverNode, topology);
@@ -148,6 +157,7 @@ internal static class FailoverReader
                 FailsafeMode = failsafeMode,
                 WatchdogMode = watchdogMode,
                 WatchdogSafetyMargin = safetyMargin,
+                EnforceTimingRule = enforceTimingRule,
             },
             Tags = tags,
             Scope = scope,
@@ -440,6 +450,7 @@ internal static class FailoverReader
             TimeoutConnect = OptionalDuration(mapping, "timeout_connect", template.TimeoutConnect),
             OnMarkedDownShutdownSessions = mapping.Optional("on_marked_down_shutdown_sessions")?.ReadBoolean() ?? template.OnMarkedDownShutdownSessions,
             InitState = mapping.Optional("init_state")?.ReadWord("init_state", InitStates, StringComparison.Ordinal) ?? template.InitState,
+            Balance = mapping.Optional("balance")?.ReadWord("balance algorithm", BalanceAlgorithms, StringComparison.Ordinal) ?? template.Balance,
         };
         ThrowFirst(settings.Errors(), mapping, HealthCheckErrorKeys);
         return settings;

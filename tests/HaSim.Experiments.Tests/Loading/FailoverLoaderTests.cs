@@ -36,6 +36,7 @@ public sealed class FailoverLoaderTests
           synchronous_mode: strict
           synchronous_node_count: 2
           failsafe_mode: true
+          enforce_timing_rule: false
           watchdog:
             mode: required
             safety_margin: -1
@@ -64,6 +65,7 @@ public sealed class FailoverLoaderTests
             timeout_connect: 2s
             on_marked_down_shutdown_sessions: false
             init_state: fully-down
+            balance: roundrobin
           clients:
             zone: use1-az3
             request_timeout: 10s
@@ -93,6 +95,7 @@ public sealed class FailoverLoaderTests
         Assert.True(settings.SynchronousModeStrict);
         Assert.Equal(2, settings.SynchronousNodeCount);
         Assert.True(settings.FailsafeMode);
+        Assert.False(settings.EnforceTimingRule);
         Assert.Equal(WatchdogMode.Required, settings.WatchdogMode);
         Assert.True(settings.WatchdogSafetyMargin.IsNegative);
         Assert.False(failover.WatchdogDevice);
@@ -125,6 +128,7 @@ public sealed class FailoverLoaderTests
                 TimeoutConnect = Duration.FromSeconds(2),
                 OnMarkedDownShutdownSessions = false,
                 InitState = ServerInitState.FullyDown,
+                Balance = BalanceAlgorithm.RoundRobin,
             },
             failover.HealthCheck);
 
@@ -247,6 +251,7 @@ public sealed class FailoverLoaderTests
         { "strict flag contradicting strict", WithFailover("  synchronous_mode: strict\n  synchronous_mode_strict: false\n"), 13, 28, "failover.synchronous_mode_strict: contradicts synchronous_mode: strict" },
         { "zero synchronous nodes", WithFailover("  synchronous_node_count: 0\n"), 12, 27, "failover.synchronous_node_count: expected a whole number >= 1, found 0" },
         { "failsafe as a word", WithFailover("  failsafe_mode: on\n"), 12, 18, "failover.failsafe_mode: expected true or false, found 'on'" },
+        { "timing rule as a word", WithFailover("  enforce_timing_rule: no\n"), 12, 24, "failover.enforce_timing_rule: expected true or false, found 'no'" },
 
         // watchdog
         { "misspelt watchdog mode", WithFailover("  watchdog: {mode: automatc}\n"), 12, 20, "failover.watchdog.mode: unknown watchdog mode 'automatc' (did you mean 'automatic'?)" },
@@ -276,6 +281,7 @@ public sealed class FailoverLoaderTests
         { "database distribution", WithFailover("  database:\n    promote: exp(meen=1ms)\n"), 13, 18, "failover.database.promote: at column 5 of the distribution: unknown parameter 'meen' for exp" },
         { "zero rise", WithFailover("  health_check: {rise: 0}\n"), 12, 24, "failover.health_check.rise: expected a whole number >= 1, found 0" },
         { "init_state with an underscore", WithFailover("  health_check: {init_state: fully_up}\n"), 12, 30, "failover.health_check.init_state: unknown init_state 'fully_up' (did you mean 'fully-up'?); allowed: up, fully-up, down, fully-down" },
+        { "misspelt balance", WithFailover("  health_check: {balance: round-robin}\n"), 12, 27, "failover.health_check.balance: unknown balance algorithm 'round-robin' (did you mean 'roundrobin'?); allowed: first, roundrobin" },
         { "timeout_check as a word", WithFailover("  health_check: {timeout_check: never}\n"), 12, 33, "failover.health_check.timeout_check: 'never' is not a duration with a unit" },
         { "clients in an unknown zone", WithFailover("  clients: {zone: c}\n"), 12, 19, "failover.clients.zone: unknown zone 'c'" },
         { "backoff base above the default cap", WithFailover("  clients:\n    retry: {backoff_base: 10s}\n"), 13, 27, "failover.clients.retry.backoff_base: backoff cap (5s) must not be below the base (10s)" },
