@@ -80,6 +80,17 @@ public sealed record FailoverSettings
     /// </summary>
     public bool EnforceTimingRule { get; init; } = true;
 
+    /// <summary>
+    /// TEST ONLY: removes the controller's fencing, so that the checkers can be shown to catch what
+    /// fencing prevents (model key <c>unsafe_disable_fencing: true</c>). A primary that loses or
+    /// cannot renew its leader key never demotes itself (D1, D3, H3, F1, S1, U2, U3 are skipped: it
+    /// keeps running as primary and reports why), and the watchdog is never armed (as with
+    /// <c>watchdog.mode: off</c>). Hand-overs that are not fencing are kept: a crashed primary that
+    /// releases its key to fail over (R1, S2) still does. No real agent behaves like this; never use
+    /// it to model a configuration. <see cref="Adjust"/> reports it as a warning.
+    /// </summary>
+    public bool UnsafeDisableFencing { get; init; }
+
     public static readonly Duration MinimumTtl = Duration.FromSeconds(20);
     public static readonly Duration MinimumLoopWait = Duration.FromSeconds(1);
     public static readonly Duration MinimumRetryTimeout = Duration.FromSeconds(3);
@@ -123,6 +134,12 @@ public sealed record FailoverSettings
             warnings.Add($"Violated the rule \"loop_wait + 2*retry_timeout <= ttl\", where ttl={ttl} and retry_timeout={retryTimeout}. "
                 + $"Adjusting loop_wait from {loopWait} to {newLoopWait}");
             loopWait = newLoopWait;
+        }
+
+        if (UnsafeDisableFencing)
+        {
+            warnings.Add("UNSAFE: unsafe_disable_fencing is on (a test-only switch for checking the checkers): "
+                + "a primary that loses its leader key never demotes and the watchdog is never armed");
         }
 
         var synchronousNodeCount = SynchronousNodeCount;
