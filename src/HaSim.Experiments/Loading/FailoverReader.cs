@@ -21,7 +21,7 @@ internal static class FailoverReader
         "scope", "ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover", "check_timeline",
         "primary_start_timeout", "synchronous_mode", "synchronous_mode_strict", "synchronous_node_count",
         "failsafe_mode", "watchdog", "tags", "dcs", "database", "health_check", "clients",
-        "enforce_timing_rule",
+        "enforce_timing_rule", "unsafe_disable_fencing",
     ];
 
     private static readonly string[] WatchdogKeys = ["mode", "safety_margin", "device"];
@@ -134,6 +134,7 @@ internal static class FailoverReader
         var synchronousNodeCount = (int)(mapping.Optional("synchronous_node_count")?.ReadInteger(1, int.MaxValue) ?? DefaultSettings.SynchronousNodeCount);
         var failsafeMode = mapping.Optional("failsafe_mode")?.ReadBoolean() ?? DefaultSettings.FailsafeMode;
         var enforceTimingRule = mapping.Optional("enforce_timing_rule")?.ReadBoolean() ?? DefaultSettings.EnforceTimingRule;
+        var unsafeDisableFencing = mapping.Optional("unsafe_disable_fencing")?.ReadBoolean() ?? DefaultSettings.UnsafeDisableFencing;
         var (watchdogMode, safetyMargin, watchdogDevice) = ReadWatchdog(mapping.Optional("watchdog"), ttl);
         var tags = ReadTags(mapping.Optional("tags"), topology);
         var dcs = ReadDcs(mapping.Optional("dcs"), failoverNode, topology);
@@ -158,6 +159,7 @@ internal static class FailoverReader
                 WatchdogMode = watchdogMode,
                 WatchdogSafetyMargin = safetyMargin,
                 EnforceTimingRule = enforceTimingRule,
+                UnsafeDisableFencing = unsafeDisableFencing,
             },
             Tags = tags,
             Scope = scope,

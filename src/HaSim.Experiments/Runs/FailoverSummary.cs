@@ -29,6 +29,10 @@ public static class FailoverSummary
 
         text.AppendLine();
         Line($"failover: ttl={s.Ttl} loop_wait={s.LoopWait} retry_timeout={s.RetryTimeout}, synchronous_mode {Mode(s)}, watchdog {s.WatchdogMode.ToString().ToLowerInvariant()}, {settings.Dcs.Members.Count} DCS members");
+        if (s.UnsafeDisableFencing)
+        {
+            text.AppendLine("  FENCING DISABLED (unsafe_disable_fencing: true, a test-only switch): no demotion on a lost leader key, no watchdog");
+        }
         foreach (var warning in failover.SettingsWarnings)
         {
             text.AppendLine("  warning: " + warning);

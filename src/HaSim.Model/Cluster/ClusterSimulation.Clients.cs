@@ -300,7 +300,10 @@ internal sealed partial class ClusterSimulation
         {
             return; // the machine is down: the check times out
         }
-        var passed = _db[check.Server.Value] == DatabaseState.Primary && agent.Controller.State.HasLock;
+        // Patroni's /primary answers 200 only while the node holds the leader lock as it last saw it
+        // (Ha.is_leader); without fencing (a test-only switch) any running primary passes.
+        var passed = _db[check.Server.Value] == DatabaseState.Primary
+            && (agent.Controller.State.HasLock || _failover!.Settings.UnsafeDisableFencing);
         SendControl(now, check.Server.Value, _control.Clients, new HealthAnswerMessage(check.Server, check.Check, passed));
     }
 

@@ -37,6 +37,7 @@ public sealed class FailoverLoaderTests
           synchronous_node_count: 2
           failsafe_mode: true
           enforce_timing_rule: false
+          unsafe_disable_fencing: true
           watchdog:
             mode: required
             safety_margin: -1
@@ -96,6 +97,7 @@ public sealed class FailoverLoaderTests
         Assert.Equal(2, settings.SynchronousNodeCount);
         Assert.True(settings.FailsafeMode);
         Assert.False(settings.EnforceTimingRule);
+        Assert.True(settings.UnsafeDisableFencing);
         Assert.Equal(WatchdogMode.Required, settings.WatchdogMode);
         Assert.True(settings.WatchdogSafetyMargin.IsNegative);
         Assert.False(failover.WatchdogDevice);
@@ -251,6 +253,7 @@ public sealed class FailoverLoaderTests
         { "strict flag contradicting strict", WithFailover("  synchronous_mode: strict\n  synchronous_mode_strict: false\n"), 13, 28, "failover.synchronous_mode_strict: contradicts synchronous_mode: strict" },
         { "zero synchronous nodes", WithFailover("  synchronous_node_count: 0\n"), 12, 27, "failover.synchronous_node_count: expected a whole number >= 1, found 0" },
         { "failsafe as a word", WithFailover("  failsafe_mode: on\n"), 12, 18, "failover.failsafe_mode: expected true or false, found 'on'" },
+        { "fencing switch as a number", WithFailover("  unsafe_disable_fencing: 1\n"), 12, 27, "failover.unsafe_disable_fencing: expected true or false, found the number 1" },
         { "timing rule as a word", WithFailover("  enforce_timing_rule: no\n"), 12, 24, "failover.enforce_timing_rule: expected true or false, found 'no'" },
 
         // watchdog
