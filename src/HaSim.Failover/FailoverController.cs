@@ -21,7 +21,7 @@ namespace HaSim.Failover;
 /// <c>loop_wait + 2*retry_timeout &lt;= ttl</c>, and <see cref="FailoverSettings.UnsafeDisableFencing"/>
 /// (test only) skips every demotion of a primary that lost its key, and the watchdog.
 /// </summary>
-public sealed class FailoverController
+public sealed class FailoverController : IHaController
 {
     private readonly NodeId _self;
     private readonly string _name;
