@@ -21,7 +21,24 @@ internal static class FailoverReader
         "scope", "ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover", "check_timeline",
         "primary_start_timeout", "synchronous_mode", "synchronous_mode_strict", "synchronous_node_count",
         "failsafe_mode", "watchdog", "tags", "dcs", "database", "health_check", "clients",
-        "enforce_timing_rule", "unsafe_disable_fencing",
+        "enforce_timing_rule", "unsafe_disable_fencing", "agent", "heartbeat_interval", "heartbeat_timeout",
+    ];
+
+    /// <summary>Keys that configure Patroni (and its DCS): meaningless, so refused, with <c>agent: naive-script</c>.</summary>
+    private static readonly string[] PatroniOnlyKeys =
+    [
+        "scope", "ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover", "check_timeline",
+        "primary_start_timeout", "synchronous_mode", "synchronous_mode_strict", "synchronous_node_count",
+        "failsafe_mode", "watchdog", "dcs", "enforce_timing_rule", "unsafe_disable_fencing",
+    ];
+
+    /// <summary>Keys of the naive script, refused with <c>agent: patroni</c>.</summary>
+    private static readonly string[] NaiveScriptOnlyKeys = ["heartbeat_interval", "heartbeat_timeout"];
+
+    private static readonly (string Word, FailoverAgent Value)[] Agents =
+    [
+        ("patroni", FailoverAgent.Patroni),
+        ("naive-script", FailoverAgent.NaiveScript),
     ];
 
     private static readonly string[] WatchdogKeys = ["mode", "safety_margin", "device"];
@@ -123,6 +140,9 @@ internal static class FailoverReader
         CheckReplicationKind(replicationMapping);
         CheckReservedNodeNames(failoverNode, topology);
 
+        var agent = mapping.Optional("agent")?.ReadWord("failover agent", Agents, StringComparison.Ordinal) ?? DefaultFailover.Agent;
+        CheckAgentKeys(mapping, agent);
+
         var scope = mapping.Optional("scope")?.ReadText("a Patroni scope (the cluster's name in the DCS)") ?? DefaultFailover.Scope;
         var ttl = mapping.Optional("ttl")?.ReadPositiveDuration() ?? DefaultSettings.Ttl;
         var loopWait = mapping.Optional("loop_wait")?.ReadPositiveDuration() ?? DefaultSettings.LoopWait;
@@ -137,13 +157,16 @@ internal static class FailoverReader
         var unsafeDisableFencing = mapping.Optional("unsafe_disable_fencing")?.ReadBoolean() ?? DefaultSettings.UnsafeDisableFencing;
         var (watchdogMode, safetyMargin, watchdogDevice) = ReadWatchdog(mapping.Optional("watchdog"), ttl);
         var tags = ReadTags(mapping.Optional("tags"), topology);
-        var dcs = ReadDcs(mapping.Optional("dcs"), failoverNode, topology);
+        var dcs = agent == FailoverAgent.NaiveScript ? DefaultDcs : ReadDcs(mapping.Optional("dcs"), failoverNode, topology);
+        var naiveScript = ReadNaiveScript(mapping);
         var database = ReadDatabase(mapping.Optional("database"));
         var healthCheck = ReadHealthCheck(mapping.Optional("health_check"));
         var clients = ReadClients(mapping.Optional("clients"), topology);
 
         return new FailoverSpec
         {
+            Agent = agent,
+            NaiveScript = naiveScript,
             Settings = new FailoverSettings
             {
                 Ttl = ttl,
@@ -169,6 +192,47 @@ internal static class FailoverReader
             Clients = clients,
             WatchdogDevice = watchdogDevice,
         };
+    }
+
+    /// <summary>
+    /// Patroni's keys (and its DCS) do not apply to the naive script, and the script's keys do not
+    /// apply to Patroni: either is an error at the key, naming the agent line.
+    /// </summary>
+    private static void CheckAgentKeys(ModelMapping mapping, FailoverAgent agent)
+    {
+        var agentNode = mapping.Optional("agent");
+        var agentLine = agentNode is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (failover.agent, line {agentNode.Yaml.Start.Line})");
+        var (foreign, word, other) = agent == FailoverAgent.NaiveScript
+            ? (PatroniOnlyKeys, "naive-script", "patroni")
+            : (NaiveScriptOnlyKeys, "patroni", "naive-script");
+        foreach (var key in foreign)
+        {
+            if (mapping.Optional(key) is { } node)
+            {
+                throw node.Error(agent == FailoverAgent.NaiveScript
+                    ? $"{key} configures Patroni and its DCS; the naive script{agentLine} has neither: remove {key}, or use agent: {other}"
+                    : $"{key} applies only with agent: {other}; the agent here is {word}{(agentNode is null ? " (the default)" : agentLine)}");
+            }
+        }
+    }
+
+    /// <summary><c>heartbeat_interval</c> and <c>heartbeat_timeout</c>, checked together (the timeout is at least one interval).</summary>
+    private static NaiveScriptSettings ReadNaiveScript(ModelMapping mapping)
+    {
+        var defaults = DefaultFailover.NaiveScript;
+        var intervalNode = mapping.Optional("heartbeat_interval");
+        var timeoutNode = mapping.Optional("heartbeat_timeout");
+        var settings = defaults with
+        {
+            HeartbeatInterval = intervalNode?.ReadPositiveDuration() ?? defaults.HeartbeatInterval,
+            HeartbeatTimeout = timeoutNode?.ReadPositiveDuration() ?? defaults.HeartbeatTimeout,
+        };
+        if (settings.Errors() is [var error, ..])
+        {
+            var blamed = timeoutNode ?? intervalNode!;
+            throw blamed.Error(error + (timeoutNode is null ? $"; heartbeat_timeout is {defaults.HeartbeatTimeout} by default" : ""));
+        }
+        return settings;
     }
 
     /// <summary>The agent drives PostgreSQL streaming replication; Aurora-style and MySQL-style replication have no failover model.</summary>

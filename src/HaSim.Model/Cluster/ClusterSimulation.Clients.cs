@@ -46,7 +46,7 @@ internal sealed partial class ClusterSimulation
         _retryingClient = new RetryingClient(failover.Clients.Retry, new SimRandom(_seed, "clients.retry"));
         // The proxy starts checking once every agent has run its first HA cycle (they start within
         // one loop_wait, see ScheduleFailoverStart); until then it routes to the first server, the primary.
-        var firstCheck = Instant.Start + failover.Settings.Adjust().Settings.LoopWait + failover.HealthCheck.Inter;
+        var firstCheck = Instant.Start + failover.AgentPeriod + failover.HealthCheck.Inter;
         var backend = _nodes.Select(n => n.Id).OrderBy(id => id == _initialRole.Node.Id ? 0 : 1).ThenBy(id => id.Value);
         _endpoint = new WriteEndpoint(failover.HealthCheck, [.. backend], firstCheck);
         _checkTimers = new TimerHandle[_nodes.Length];
