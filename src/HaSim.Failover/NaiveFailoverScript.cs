@@ -242,19 +242,8 @@ public sealed class NaiveFailoverScript : IHaController
                 _message = "waiting for PostgreSQL to start";
                 return;
             case DatabaseRole.Stopped:
-            {
-                var leader = Newest(primaries);
-                if (leader is not null)
-                {
-                    _primary = leader;
-                    _lastHeard = _now;
-                }
-                var id = new CommandId(++_lastCommand);
-                _action = (id, "start");
-                Emit(new StartDatabase(id, AsPrimary: false, leader));
-                _message = leader is { } l ? $"starting as a standby of {l}" : "starting as a standby of nobody: no node answers as primary";
+                StartAsStandby(Newest(primaries));
                 return;
-            }
         }
 
         // A standby.
@@ -294,6 +283,20 @@ public sealed class NaiveFailoverScript : IHaController
         _action = (promote, "promote");
         Emit(new Promote(promote));
         _message = $"promoting: no primary heard for {silence} (heartbeat_timeout {_settings.HeartbeatTimeout})";
+    }
+
+    /// <summary>Starts the stopped database read-only, following <paramref name="leader"/> (nobody when null).</summary>
+    private void StartAsStandby(NodeId? leader)
+    {
+        if (leader is not null)
+        {
+            _primary = leader;
+            _lastHeard = _now;
+        }
+        var id = new CommandId(++_lastCommand);
+        _action = (id, "start");
+        Emit(new StartDatabase(id, AsPrimary: false, leader));
+        _message = leader is { } l ? $"starting as a standby of {l}" : "starting as a standby of nobody: no node answers as primary";
     }
 
     /// <summary>The primary to follow among those that answered: the newest timeline, then the lowest node id.</summary>
