@@ -15,8 +15,13 @@ namespace HaSim.Failover;
 /// Not modelled: pause, manual switchover/failover keys, bootstrap, pg_rewind, pre_promote,
 /// primary_race_backoff (U0), quorum synchronous mode, standby clusters, and cancelling a promote
 /// that lost its lock (A2 only reports it; the next cycle demotes as F1).
+///
+/// Two settings depart from Patroni on purpose, for reproducing bugs and testing checkers, both off
+/// by default: <see cref="FailoverSettings.EnforceTimingRule"/> false runs timings that break
+/// <c>loop_wait + 2*retry_timeout &lt;= ttl</c>, and <see cref="FailoverSettings.UnsafeDisableFencing"/>
+/// (test only) skips every demotion of a primary that lost its key, and the watchdog.
 /// </summary>
-public sealed class FailoverController
+public sealed class FailoverController : IHaController
 {
     private readonly NodeId _self;
     private readonly string _name;
@@ -396,6 +401,10 @@ public sealed class FailoverController
 
     private void DemoteOfflineForDcs()
     {
+        if (SkipFencing("demoted self because DCS is not accessible and I was a leader", touchMember: false))
+        {
+            return;
+        }
         DemoteTo(DemoteMode.Offline, follow: null);
         FinishCycle("demoted self because DCS is not accessible and I was a leader", touchMember: false);
     }
@@ -446,6 +455,10 @@ public sealed class FailoverController
         {
             if (!ok)
             {
+                if (SkipFencing("stopped PostgreSQL while starting up because leader key was lost"))
+                {
+                    return;
+                }
                 DemoteTo(DemoteMode.ImmediateNoLock, follow: null); // S1
                 FinishCycle("stopped PostgreSQL while starting up because leader key was lost");
                 return;
@@ -533,6 +546,10 @@ public sealed class FailoverController
                 }
                 else if (db.Role == DatabaseRole.Primary)
                 {
+                    if (SkipFencing("demoted self because failed to update leader lock in DCS"))
+                    {
+                        return;
+                    }
                     DemoteTo(DemoteMode.ImmediateNoLock, follow: null); // H3: no failsafe check here
                     FinishCycle("demoted self because failed to update leader lock in DCS");
                 }
@@ -546,6 +563,10 @@ public sealed class FailoverController
         var leader = _view!.Leader!.Holder;
         if (db.Role == DatabaseRole.Primary)
         {
+            if (SkipFencing("demoting self because I do not have the lock and I was a leader"))
+            {
+                return;
+            }
             DemoteTo(DemoteMode.ImmediateNoLock, leader); // F1
             FinishCycle("demoting self because I do not have the lock and I was a leader");
             return;
@@ -574,6 +595,10 @@ public sealed class FailoverController
             // U3
             if (isPrimary)
             {
+                if (SkipFencing("demoting self because i am not the healthiest node"))
+                {
+                    return;
+                }
                 DemoteTo(DemoteMode.ImmediateNoLock, follow: null);
                 FinishCycle("demoting self because i am not the healthiest node");
                 return;
@@ -596,6 +621,10 @@ public sealed class FailoverController
             // U2
             if (isPrimary)
             {
+                if (SkipFencing("demoted self after trying and failing to obtain lock"))
+                {
+                    return;
+                }
                 DemoteTo(DemoteMode.ImmediateNoLock, follow: null);
                 FinishCycle("demoted self after trying and failing to obtain lock");
                 return;
@@ -751,6 +780,21 @@ public sealed class FailoverController
             Emit(new WatchdogDisarm());
             _watchdogArmed = false;
         }
+    }
+
+    /// <summary>
+    /// TEST ONLY (<see cref="FailoverSettings.UnsafeDisableFencing"/>): instead of the demotion Patroni
+    /// would make (<paramref name="patroniMessage"/>), end the cycle still primary. False, and nothing
+    /// done, with the switch off.
+    /// </summary>
+    private bool SkipFencing(string patroniMessage, bool touchMember = true)
+    {
+        if (!_settings.UnsafeDisableFencing)
+        {
+            return false;
+        }
+        FinishCycle($"unsafe_disable_fencing: still primary, not fencing ({patroniMessage})", touchMember);
+        return true;
     }
 
     /// <summary>Ha.demote: the watchdog is disabled at the stop's safepoint; releasing modes delete the key once stopped.</summary>

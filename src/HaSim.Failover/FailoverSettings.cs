@@ -70,6 +70,27 @@ public sealed record FailoverSettings
     /// <summary>Preference for being picked as synchronous standby (<c>tags.sync_priority</c>); 0 behaves as nosync.</summary>
     public int SyncPriority { get; init; } = 1;
 
+    /// <summary>
+    /// Whether <see cref="Adjust"/> enforces <c>loop_wait + 2*retry_timeout &lt;= ttl</c> as Patroni
+    /// does since <c>Config._validate_and_adjust_timeouts</c> (#2869). False is a deliberate departure
+    /// from Patroni (model key <c>enforce_timing_rule: false</c>): an agent without that validation
+    /// (an old Patroni, a hand-rolled agent) runs the timings as given, so a leader may still be
+    /// retrying DCS calls when its key expires. The minimums (ttl 20 s, loop_wait 1 s,
+    /// retry_timeout 3 s) still apply; a violated rule is reported as a warning but not corrected.
+    /// </summary>
+    public bool EnforceTimingRule { get; init; } = true;
+
+    /// <summary>
+    /// TEST ONLY: removes the controller's fencing, so that the checkers can be shown to catch what
+    /// fencing prevents (model key <c>unsafe_disable_fencing: true</c>). A primary that loses or
+    /// cannot renew its leader key never demotes itself (D1, D3, H3, F1, S1, U2, U3 are skipped: it
+    /// keeps running as primary and reports why), and the watchdog is never armed (as with
+    /// <c>watchdog.mode: off</c>). Hand-overs that are not fencing are kept: a crashed primary that
+    /// releases its key to fail over (R1, S2) still does. No real agent behaves like this; never use
+    /// it to model a configuration. <see cref="Adjust"/> reports it as a warning.
+    /// </summary>
+    public bool UnsafeDisableFencing { get; init; }
+
     public static readonly Duration MinimumTtl = Duration.FromSeconds(20);
     public static readonly Duration MinimumLoopWait = Duration.FromSeconds(1);
     public static readonly Duration MinimumRetryTimeout = Duration.FromSeconds(3);
@@ -81,7 +102,8 @@ public sealed record FailoverSettings
     /// What Patroni runs with: <c>Config._validate_and_adjust_timeouts</c> raises each timing to its
     /// minimum, then enforces <c>loop_wait + 2*retry_timeout &lt;= ttl</c> by lowering loop_wait first
     /// and, only when even loop_wait = 1 s cannot satisfy it, setting retry_timeout = (ttl - 1) // 2.
-    /// The warnings are Patroni's log lines with durations printed with units.
+    /// The warnings are Patroni's log lines with durations printed with units. With
+    /// <see cref="EnforceTimingRule"/> false the rule is only reported, never enforced.
     /// </summary>
     public SettingsAdjustment Adjust()
     {
@@ -90,7 +112,15 @@ public sealed record FailoverSettings
         var retryTimeout = AtLeast("retry_timeout", RetryTimeout, MinimumRetryTimeout, warnings);
         var ttl = AtLeast("ttl", Ttl, MinimumTtl, warnings);
 
-        if (MinimumLoopWait + 2 * retryTimeout > ttl)
+        if (!EnforceTimingRule)
+        {
+            if (loopWait + 2 * retryTimeout > ttl)
+            {
+                warnings.Add($"Violated the rule \"loop_wait + 2*retry_timeout <= ttl\", where ttl={ttl}, loop_wait={loopWait} and retry_timeout={retryTimeout}. "
+                    + "Not adjusting: enforce_timing_rule is false, so a leader whose DCS calls hang may keep running as primary after its key expired");
+            }
+        }
+        else if (MinimumLoopWait + 2 * retryTimeout > ttl)
         {
             var newRetry = WholeSeconds((ttl - MinimumLoopWait) / 2);
             warnings.Add($"Violated the rule \"loop_wait + 2*retry_timeout <= ttl\", where ttl={ttl}. "
@@ -104,6 +134,12 @@ public sealed record FailoverSettings
             warnings.Add($"Violated the rule \"loop_wait + 2*retry_timeout <= ttl\", where ttl={ttl} and retry_timeout={retryTimeout}. "
                 + $"Adjusting loop_wait from {loopWait} to {newLoopWait}");
             loopWait = newLoopWait;
+        }
+
+        if (UnsafeDisableFencing)
+        {
+            warnings.Add("UNSAFE: unsafe_disable_fencing is on (a test-only switch for checking the checkers): "
+                + "a primary that loses its leader key never demotes and the watchdog is never armed");
         }
 
         var synchronousNodeCount = SynchronousNodeCount;

@@ -9,7 +9,8 @@ namespace HaSim.Failover;
 /// </summary>
 internal sealed class WatchdogPolicy(FailoverSettings settings, bool deviceAvailable)
 {
-    public WatchdogMode Mode => settings.WatchdogMode;
+    /// <summary>The mode; <see cref="WatchdogMode.Off"/> whatever the settings say when fencing is disabled (<see cref="FailoverSettings.UnsafeDisableFencing"/>).</summary>
+    public WatchdogMode Mode => settings.UnsafeDisableFencing ? WatchdogMode.Off : settings.WatchdogMode;
 
     public Duration Timeout => settings.WatchdogSafetyMargin.IsNegative
         ? Duration.FromSeconds(settings.Ttl.Nanoseconds / Duration.NanosPerSecond / 2)

@@ -17,7 +17,7 @@ internal static class Table
 
     public sealed record Row(Instant At, ControllerInput Input, params ControllerCommand[] Expected);
 
-    public static void Run(FailoverController controller, params Row[] rows)
+    public static void Run(IHaController controller, params Row[] rows)
     {
         for (var i = 0; i < rows.Length; i++)
         {

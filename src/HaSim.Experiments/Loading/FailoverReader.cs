@@ -21,6 +21,24 @@ internal static class FailoverReader
         "scope", "ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover", "check_timeline",
         "primary_start_timeout", "synchronous_mode", "synchronous_mode_strict", "synchronous_node_count",
         "failsafe_mode", "watchdog", "tags", "dcs", "database", "health_check", "clients",
+        "enforce_timing_rule", "unsafe_disable_fencing", "agent", "heartbeat_interval", "heartbeat_timeout",
+    ];
+
+    /// <summary>Keys that configure Patroni (and its DCS): meaningless, so refused, with <c>agent: naive-script</c>.</summary>
+    private static readonly string[] PatroniOnlyKeys =
+    [
+        "scope", "ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover", "check_timeline",
+        "primary_start_timeout", "synchronous_mode", "synchronous_mode_strict", "synchronous_node_count",
+        "failsafe_mode", "watchdog", "dcs", "enforce_timing_rule", "unsafe_disable_fencing",
+    ];
+
+    /// <summary>Keys of the naive script, refused with <c>agent: patroni</c>.</summary>
+    private static readonly string[] NaiveScriptOnlyKeys = ["heartbeat_interval", "heartbeat_timeout"];
+
+    private static readonly (string Word, FailoverAgent Value)[] Agents =
+    [
+        ("patroni", FailoverAgent.Patroni),
+        ("naive-script", FailoverAgent.NaiveScript),
     ];
 
     private static readonly string[] WatchdogKeys = ["mode", "safety_margin", "device"];
@@ -32,7 +50,7 @@ internal static class FailoverReader
     private static readonly string[] HealthCheckKeys =
     [
         "inter", "fastinter", "downinter", "rise", "fall", "timeout_check", "timeout_connect",
-        "on_marked_down_shutdown_sessions", "init_state",
+        "on_marked_down_shutdown_sessions", "init_state", "balance",
     ];
 
     private static readonly string[] ClientKeys = ["zone", "request_timeout", "retry"];
@@ -67,6 +85,13 @@ internal static class FailoverReader
         ("fully-up", ServerInitState.FullyUp),
         ("down", ServerInitState.Down),
         ("fully-down", ServerInitState.FullyDown),
+    ];
+
+    /// <summary>HAProxy's <c>balance</c> algorithms the write endpoint simulates.</summary>
+    private static readonly (string Word, BalanceAlgorithm Value)[] BalanceAlgorithms =
+    [
+        ("first", BalanceAlgorithm.First),
+        ("roundrobin", BalanceAlgorithm.RoundRobin),
     ];
 
     /// <summary>Which keys an error of <see cref="HealthCheckSettings.Errors"/> is about, by its first words; the first present key is blamed.</summary>
@@ -115,6 +140,9 @@ internal static class FailoverReader
         CheckReplicationKind(replicationMapping);
         CheckReservedNodeNames(failoverNode, topology);
 
+        var agent = mapping.Optional("agent")?.ReadWord("failover agent", Agents, StringComparison.Ordinal) ?? DefaultFailover.Agent;
+        CheckAgentKeys(mapping, agent);
+
         var scope = mapping.Optional("scope")?.ReadText("a Patroni scope (the cluster's name in the DCS)") ?? DefaultFailover.Scope;
         var ttl = mapping.Optional("ttl")?.ReadPositiveDuration() ?? DefaultSettings.Ttl;
         var loopWait = mapping.Optional("loop_wait")?.ReadPositiveDuration() ?? DefaultSettings.LoopWait;
@@ -125,15 +153,20 @@ internal static class FailoverReader
         var (synchronousMode, strict) = ReadSynchronousMode(mapping, replication, replicationMapping);
         var synchronousNodeCount = (int)(mapping.Optional("synchronous_node_count")?.ReadInteger(1, int.MaxValue) ?? DefaultSettings.SynchronousNodeCount);
         var failsafeMode = mapping.Optional("failsafe_mode")?.ReadBoolean() ?? DefaultSettings.FailsafeMode;
+        var enforceTimingRule = mapping.Optional("enforce_timing_rule")?.ReadBoolean() ?? DefaultSettings.EnforceTimingRule;
+        var unsafeDisableFencing = mapping.Optional("unsafe_disable_fencing")?.ReadBoolean() ?? DefaultSettings.UnsafeDisableFencing;
         var (watchdogMode, safetyMargin, watchdogDevice) = ReadWatchdog(mapping.Optional("watchdog"), ttl);
         var tags = ReadTags(mapping.Optional("tags"), topology);
-        var dcs = ReadDcs(mapping.Optional("dcs"), failoverNode, topology);
+        var dcs = agent == FailoverAgent.NaiveScript ? DefaultDcs : ReadDcs(mapping.Optional("dcs"), failoverNode, topology);
+        var naiveScript = ReadNaiveScript(mapping);
         var database = ReadDatabase(mapping.Optional("database"));
         var healthCheck = ReadHealthCheck(mapping.Optional("health_check"));
         var clients = ReadClients(mapping.Optional("clients"), topology);
 
         return new FailoverSpec
         {
+            Agent = agent,
+            NaiveScript = naiveScript,
             Settings = new FailoverSettings
             {
                 Ttl = ttl,
@@ -148,6 +181,8 @@ internal static class FailoverReader
                 FailsafeMode = failsafeMode,
                 WatchdogMode = watchdogMode,
                 WatchdogSafetyMargin = safetyMargin,
+                EnforceTimingRule = enforceTimingRule,
+                UnsafeDisableFencing = unsafeDisableFencing,
             },
             Tags = tags,
             Scope = scope,
@@ -157,6 +192,47 @@ internal static class FailoverReader
             Clients = clients,
             WatchdogDevice = watchdogDevice,
         };
+    }
+
+    /// <summary>
+    /// Patroni's keys (and its DCS) do not apply to the naive script, and the script's keys do not
+    /// apply to Patroni: either is an error at the key, naming the agent line.
+    /// </summary>
+    private static void CheckAgentKeys(ModelMapping mapping, FailoverAgent agent)
+    {
+        var agentNode = mapping.Optional("agent");
+        var agentLine = agentNode is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (failover.agent, line {agentNode.Yaml.Start.Line})");
+        var (foreign, word, other) = agent == FailoverAgent.NaiveScript
+            ? (PatroniOnlyKeys, "naive-script", "patroni")
+            : (NaiveScriptOnlyKeys, "patroni", "naive-script");
+        foreach (var key in foreign)
+        {
+            if (mapping.Optional(key) is { } node)
+            {
+                throw node.Error(agent == FailoverAgent.NaiveScript
+                    ? $"{key} configures Patroni and its DCS; the naive script{agentLine} has neither: remove {key}, or use agent: {other}"
+                    : $"{key} applies only with agent: {other}; the agent here is {word}{(agentNode is null ? " (the default)" : agentLine)}");
+            }
+        }
+    }
+
+    /// <summary><c>heartbeat_interval</c> and <c>heartbeat_timeout</c>, checked together (the timeout is at least one interval).</summary>
+    private static NaiveScriptSettings ReadNaiveScript(ModelMapping mapping)
+    {
+        var defaults = DefaultFailover.NaiveScript;
+        var intervalNode = mapping.Optional("heartbeat_interval");
+        var timeoutNode = mapping.Optional("heartbeat_timeout");
+        var settings = defaults with
+        {
+            HeartbeatInterval = intervalNode?.ReadPositiveDuration() ?? defaults.HeartbeatInterval,
+            HeartbeatTimeout = timeoutNode?.ReadPositiveDuration() ?? defaults.HeartbeatTimeout,
+        };
+        if (settings.Errors() is [var error, ..])
+        {
+            var blamed = timeoutNode ?? intervalNode!;
+            throw blamed.Error(error + (timeoutNode is null ? $"; heartbeat_timeout is {defaults.HeartbeatTimeout} by default" : ""));
+        }
+        return settings;
     }
 
     /// <summary>The agent drives PostgreSQL streaming replication; Aurora-style and MySQL-style replication have no failover model.</summary>
@@ -440,6 +516,7 @@ internal static class FailoverReader
             TimeoutConnect = OptionalDuration(mapping, "timeout_connect", template.TimeoutConnect),
             OnMarkedDownShutdownSessions = mapping.Optional("on_marked_down_shutdown_sessions")?.ReadBoolean() ?? template.OnMarkedDownShutdownSessions,
             InitState = mapping.Optional("init_state")?.ReadWord("init_state", InitStates, StringComparison.Ordinal) ?? template.InitState,
+            Balance = mapping.Optional("balance")?.ReadWord("balance algorithm", BalanceAlgorithms, StringComparison.Ordinal) ?? template.Balance,
         };
         ThrowFirst(settings.Errors(), mapping, HealthCheckErrorKeys);
         return settings;

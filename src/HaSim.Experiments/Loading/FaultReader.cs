@@ -101,6 +101,10 @@ internal static class FaultReader
     private static int ReadDcsCrash(ModelNode body, Topology topology)
     {
         RequireFailover(body, "dcs_crash", "without one the model has no DCS", topology);
+        if (topology.DcsMembers.Count == 0)
+        {
+            throw body.Error("dcs_crash needs a DCS, and this model has none: failover.agent naive-script uses no DCS");
+        }
         return topology.ReadDcsMemberReference(body);
     }
 

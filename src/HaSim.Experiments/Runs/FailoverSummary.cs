@@ -28,7 +28,19 @@ public static class FailoverSummary
         void Line(FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
 
         text.AppendLine();
-        Line($"failover: ttl={s.Ttl} loop_wait={s.LoopWait} retry_timeout={s.RetryTimeout}, synchronous_mode {Mode(s)}, watchdog {s.WatchdogMode.ToString().ToLowerInvariant()}, {settings.Dcs.Members.Count} DCS members");
+        if (settings.Agent == FailoverAgent.NaiveScript)
+        {
+            var n = settings.NaiveScript;
+            Line($"failover: agent naive-script, heartbeat_interval={n.HeartbeatInterval} heartbeat_timeout={n.HeartbeatTimeout}, no DCS, no fencing");
+        }
+        else
+        {
+            Line($"failover: ttl={s.Ttl} loop_wait={s.LoopWait} retry_timeout={s.RetryTimeout}, synchronous_mode {Mode(s)}, watchdog {s.WatchdogMode.ToString().ToLowerInvariant()}, {settings.Dcs.Members.Count} DCS members");
+        }
+        if (s.UnsafeDisableFencing)
+        {
+            text.AppendLine("  FENCING DISABLED (unsafe_disable_fencing: true, a test-only switch): no demotion on a lost leader key, no watchdog");
+        }
         foreach (var warning in failover.SettingsWarnings)
         {
             text.AppendLine("  warning: " + warning);

@@ -38,7 +38,12 @@ public static class ModelRun
         var settings = failover.Settings;
         var database = failover.Database;
         var check = failover.HealthCheck;
-        var bound = settings.Ttl + settings.LoopWait + settings.RetryTimeout * 2
+        // The naive script notices a dead primary after heartbeat_timeout, at a heartbeat, and its
+        // pings wait one interval: that replaces Patroni's ttl, loop wait and DCS retries.
+        var detection = failover.Agent == FailoverAgent.NaiveScript
+            ? failover.NaiveScript.HeartbeatTimeout + failover.NaiveScript.HeartbeatInterval * 2
+            : settings.Ttl + settings.LoopWait + settings.RetryTimeout * 2;
+        var bound = detection
             + P999(database.Promote) + P999(database.FastStop) + P999(database.Start)
             + check.EffectiveFastInter * check.Rise + check.ConnectBudget;
         return new CheckOptions(bound, OutageThreshold.Default);

@@ -1,11 +1,12 @@
 using HaSim.Failover;
 using HaSim.Kernel;
 using HaSim.Model.Dcs;
+using HaSim.Model.Spec;
 using HaSim.Primitives;
 
 namespace HaSim.Model.Cluster;
 
-/// <summary>The agent hosts: controller inputs from simulated events, commands carried out as simulated actions.</summary>
+/// <summary>The agent hosts: controller inputs from simulated events, commands carried out as simulated actions (the same for either agent).</summary>
 internal sealed partial class ClusterSimulation
 {
     /// <summary>The agent process starts (at the start of the run, or after its machine came back) with a fresh controller.</summary>
@@ -13,14 +14,23 @@ internal sealed partial class ClusterSimulation
     {
         var failover = _failover!;
         var tags = failover.Tags[node.Id.Value];
-        var settings = failover.Settings with
+        IHaController controller;
+        if (failover.Agent == FailoverAgent.NaiveScript)
         {
-            NoFailover = tags.NoFailover,
-            FailoverPriority = tags.FailoverPriority,
-            NoSync = tags.NoSync,
-            SyncPriority = tags.SyncPriority,
-        };
-        var controller = new FailoverController(node.Id, node.Spec.Name, settings);
+            var script = failover.NaiveScript with { NoFailover = tags.NoFailover, FailoverPriority = tags.FailoverPriority };
+            controller = new NaiveFailoverScript(node.Id, node.Spec.Name, script, [.. _nodes.Where(n => n != node).Select(n => n.Id)]);
+        }
+        else
+        {
+            var settings = failover.Settings with
+            {
+                NoFailover = tags.NoFailover,
+                FailoverPriority = tags.FailoverPriority,
+                NoSync = tags.NoSync,
+                SyncPriority = tags.SyncPriority,
+            };
+            controller = new FailoverController(node.Id, node.Spec.Name, settings);
+        }
         if (_incarnations[node.Id.Value] == 0)
         {
             foreach (var warning in controller.SettingsWarnings)
@@ -32,7 +42,8 @@ internal sealed partial class ClusterSimulation
                 }
             }
         }
-        var agent = new NodeAgent(node, controller, DcsClient.PreferringZone(failover.Dcs.Members, node.Spec.Zone), _clocks[node.Id.Value], _incarnations[node.Id.Value]);
+        var dcsClient = _hasDcs ? DcsClient.PreferringZone(failover.Dcs.Members, node.Spec.Zone) : null;
+        var agent = new NodeAgent(node, controller, dcsClient, _clocks[node.Id.Value], _incarnations[node.Id.Value]);
         if (_incarnations[node.Id.Value] == 0)
         {
             agent.Lease = _initialLeases[node.Id.Value];

@@ -67,7 +67,7 @@ internal sealed partial class ClusterSimulation
         _retryingClient = new RetryingClient(failover.Clients.Retry, new SimRandom(_seed, "clients.retry"));
         // The proxy starts checking once every agent has run its first HA cycle (they start within
         // one loop_wait, see ScheduleFailoverStart); until then it routes to the first server, the primary.
-        var firstCheck = Instant.Start + failover.Settings.Adjust().Settings.LoopWait + failover.HealthCheck.Inter;
+        var firstCheck = Instant.Start + failover.AgentPeriod + failover.HealthCheck.Inter;
         var backend = _nodes.Select(n => n.Id).OrderBy(id => id == _initialRole.Node.Id ? 0 : 1).ThenBy(id => id.Value);
         _endpoint = new WriteEndpoint(failover.HealthCheck, [.. backend], firstCheck);
         _checkTimers = new TimerHandle[_nodes.Length];
@@ -100,7 +100,7 @@ internal sealed partial class ClusterSimulation
         }
         write.Attempt = attempt;
         write.Sent = false;
-        if (_endpoint.Target is not { } target)
+        if (_endpoint.NextConnection() is not { } target)
         {
             AttemptFailed(now, write, AttemptFailure.NoServerUp);
             return;
@@ -334,7 +334,10 @@ internal sealed partial class ClusterSimulation
         {
             return; // the machine is down: the check times out
         }
-        var passed = _db[check.Server.Value] == DatabaseState.Primary && agent.Controller.State.HasLock;
+        // Patroni's /primary answers 200 only while the node holds the leader lock as it last saw it
+        // (Ha.is_leader); without fencing (a test-only switch) any running primary passes.
+        var passed = _db[check.Server.Value] == DatabaseState.Primary
+            && (agent.Controller.State.HasLock || _failover!.Settings.UnsafeDisableFencing);
         SendControl(now, check.Server.Value, _control.Clients, new HealthAnswerMessage(check.Server, check.Check, passed));
     }
 

@@ -17,7 +17,7 @@ internal sealed partial class ClusterSimulation
     private void SendDcsAttempt(Instant now, NodeAgent agent, DcsRequest request)
     {
         var node = agent.Node;
-        var member = agent.DcsClient.Current;
+        var member = agent.DcsClient!.Current;
         var timeoutAt = agent.Clock.Real(agent.Clock.Local(now) + _failover!.Dcs.RequestTimeout, now);
         agent.DcsAttempts[request.Request.Value] = _scheduler.At(timeoutAt, new ModelEvent(EventKind.DcsAttemptTimeout, node.Id.Value, request.Request.Value));
         SendControl(now, node.Id.Value, _control.DcsBase + member, new DcsAttemptMessage(node.Id, agent.Incarnation, request.Request, request.Operation));
@@ -29,7 +29,7 @@ internal sealed partial class ClusterSimulation
         {
             return;
         }
-        agent.DcsClient.OnRequestFailed();
+        agent.DcsClient!.OnRequestFailed();
         StepAgent(now, agent, new DcsResult(new RequestId(request), new DcsUnavailable($"no answer from {_control.NameOf(_control.DcsBase + agent.DcsClient.Current)} within the request timeout")));
     }
 
@@ -42,7 +42,7 @@ internal sealed partial class ClusterSimulation
         _scheduler.Cancel(timeout);
         if (answer.Outcome is DcsUnavailable)
         {
-            agent.DcsClient.OnRequestFailed();
+            agent.DcsClient!.OnRequestFailed();
         }
         StepAgent(now, agent, new DcsResult(answer.Request, answer.Outcome));
     }
@@ -186,6 +186,10 @@ internal sealed partial class ClusterSimulation
     /// <summary>Leader-key deletions and expiries reach the agents that watch it (Patroni's etcd3 watch), from the raft leader.</summary>
     private void NotifyDcsEvents(Instant now, IReadOnlyList<DcsEvent> expired)
     {
+        if (!_hasDcs)
+        {
+            return;
+        }
         var events = _etcd.Store.DrainEvents();
         NoteLeaderKey(now);
         var leaderGone = expired.Concat(events).Any(e => e.Kv.Key == _layout.LeaderKey && e.Kind != DcsEventKind.Put);
@@ -217,6 +221,10 @@ internal sealed partial class ClusterSimulation
     /// <summary>Wakes the DCS when an election ends or a lease expires.</summary>
     private void ArmDcsWake()
     {
+        if (!_hasDcs)
+        {
+            return;
+        }
         _scheduler.Cancel(_dcsWake);
         _dcsWake = _etcd.NextWakeUp is { } at ? _scheduler.At(Instant.Max(at, _scheduler.Now), new ModelEvent(EventKind.DcsWake, 0, 0)) : TimerHandle.None;
     }

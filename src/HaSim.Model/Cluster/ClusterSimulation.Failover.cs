@@ -29,7 +29,8 @@ internal sealed partial class ClusterSimulation
 
     private FailoverSpec? _failover;
     private ControlNetwork _control = null!;
-    private EtcdCluster _etcd = null!;
+    private EtcdCluster _etcd = null!; // only when _hasDcs
+    private bool _hasDcs;
     private DcsLayout _layout = null!;
     private NodeAgent?[] _agents = [];
     private DatabaseState[] _db = [];
@@ -59,8 +60,12 @@ internal sealed partial class ClusterSimulation
         _failover = failover;
         _history = history;
         _control = new ControlNetwork(_spec, failover, _seed);
-        _etcd = new EtcdCluster(failover.Dcs.Members, failover.Dcs.Raft,
-            (a, b) => _control.Reachable(_control.DcsBase + a, _control.DcsBase + b), Instant.Start);
+        _hasDcs = failover.Dcs.Members.Count > 0; // none for the naive script, which uses no DCS
+        if (_hasDcs)
+        {
+            _etcd = new EtcdCluster(failover.Dcs.Members, failover.Dcs.Raft,
+                (a, b) => _control.Reachable(_control.DcsBase + a, _control.DcsBase + b), Instant.Start);
+        }
         _layout = new DcsLayout(failover.Scope, [.. _spec.Nodes.Select(n => n.Name)]);
         _agents = new NodeAgent?[_nodes.Length];
         _db = new DatabaseState[_nodes.Length];
@@ -77,7 +82,11 @@ internal sealed partial class ClusterSimulation
             _db[node.Id.Value] = node.Primary is not null ? DatabaseState.Primary : DatabaseState.Replica;
         }
         InitClients(failover);
-        SeedLeaderKey(failover);
+        _initialLeases = new LeaseId?[_nodes.Length];
+        if (_hasDcs)
+        {
+            SeedLeaderKey(failover);
+        }
     }
 
     /// <summary>
@@ -87,7 +96,6 @@ internal sealed partial class ClusterSimulation
     private void SeedLeaderKey(FailoverSpec failover)
     {
         var primary = _initialRole.Node;
-        _initialLeases = new LeaseId?[_nodes.Length];
         if (!_etcd.TryRoute(Instant.Start, 0, out var plan, out var refusal)
             || !_etcd.TryCommit(Instant.Start, plan, new DcsLeaseGrant(failover.Settings.Ttl), out var granted, out refusal)
             || granted is not LeaseGrantReply grant
@@ -110,7 +118,7 @@ internal sealed partial class ClusterSimulation
     private void ScheduleFailoverStart()
     {
         var phases = new SimRandom(_seed, "agent phases");
-        var loopWait = _failover!.Settings.Adjust().Settings.LoopWait;
+        var loopWait = _failover!.AgentPeriod;
         foreach (var node in _nodes)
         {
             _history?.Role(Instant.Start, node.Id, node.Primary is not null ? DatabaseActivity.Primary : DatabaseActivity.Replica, node.Timeline);

@@ -146,9 +146,12 @@ internal sealed partial class ClusterSimulation
                 }
             }
         }
-        _etcd.OnNetworkChanged(now);
-        NotifyDcsEvents(now, []);
-        ArmDcsWake();
+        if (_hasDcs)
+        {
+            _etcd.OnNetworkChanged(now);
+            NotifyDcsEvents(now, []);
+            ArmDcsWake();
+        }
     }
 
     /// <summary>The node an event happens on, if it is a node's own work (the primary for its timers and arrivals).</summary>

@@ -84,7 +84,7 @@ internal sealed partial class ClusterSimulation
     {
         FinishPendingWrites(end);
         RecordWalEnds();
-        var leader = _etcd.Store.Snapshot.Get(_layout.LeaderKey)?.Value;
+        var leader = _hasDcs ? _etcd.Store.Snapshot.Get(_layout.LeaderKey)?.Value : null;
         return new FailoverRunReport
         {
             SettingsWarnings = _settingsWarnings,

@@ -18,14 +18,15 @@ internal enum DatabaseState : byte
 }
 
 /// <summary>
-/// The host of one node's <see cref="FailoverController"/>: its clock, its timers, its DCS
+/// The host of one node's agent (<see cref="IHaController"/>: Patroni's <see cref="FailoverController"/>
+/// or the <see cref="NaiveFailoverScript"/>): its clock, its timers, its DCS
 /// client and requests in flight, its REST queries, its watchdog, and the database action it is
 /// carrying out. A crash or watchdog reset throws the whole agent away: the process restarts with
 /// a fresh controller, as Patroni does after a reboot.
 /// </summary>
 internal sealed class NodeAgent
 {
-    public NodeAgent(NodeRuntime node, FailoverController controller, DcsClient dcsClient, LocalClock clock, int incarnation)
+    public NodeAgent(NodeRuntime node, IHaController controller, DcsClient? dcsClient, LocalClock clock, int incarnation)
     {
         Node = node;
         Controller = controller;
@@ -35,8 +36,10 @@ internal sealed class NodeAgent
     }
 
     public NodeRuntime Node { get; }
-    public FailoverController Controller { get; }
-    public DcsClient DcsClient { get; }
+    public IHaController Controller { get; }
+
+    /// <summary>The DCS client; null when the model has no DCS (the naive script).</summary>
+    public DcsClient? DcsClient { get; }
     public LocalClock Clock { get; }
 
     /// <summary>Which start of the agent this is: events of an earlier incarnation are stale.</summary>

@@ -21,6 +21,19 @@ public enum ServerInitState
     FullyDown,
 }
 
+/// <summary>HAProxy's <c>balance</c> algorithm for the write backend: which UP server a new connection goes to.</summary>
+public enum BalanceAlgorithm
+{
+    /// <summary><c>balance first</c>: the first UP server in backend order (HaSim's default: one fixed writer whenever several are UP).</summary>
+    First,
+
+    /// <summary>
+    /// <c>balance roundrobin</c>, HAProxy's default and what Patroni's haproxy.cfg template gets: new
+    /// connections go to the UP servers in turn, so while two nodes both pass <c>/primary</c> both get writes.
+    /// </summary>
+    RoundRobin,
+}
+
 /// <summary>
 /// Health-check settings of one HAProxy backend, named as in haproxy.cfg (<c>default-server inter 3s
 /// fall 3 rise 2 on-marked-down shutdown-sessions</c>, <c>timeout check</c>, <c>timeout connect</c>) so
@@ -68,6 +81,13 @@ public sealed record HealthCheckSettings
     /// <summary><c>init-state</c>: how servers start; HAProxy's default is <see cref="ServerInitState.Up"/>.</summary>
     public ServerInitState InitState { get; init; } = ServerInitState.Up;
 
+    /// <summary>
+    /// The backend's <c>balance</c>. <see cref="BalanceAlgorithm.First"/> by default (HaSim's choice,
+    /// kept so runs stay comparable); <see cref="BalanceAlgorithm.RoundRobin"/> is what Patroni's
+    /// template actually runs and lets a split brain reach both primaries.
+    /// </summary>
+    public BalanceAlgorithm Balance { get; init; } = BalanceAlgorithm.First;
+
     /// <summary>The interval used while going up or down: <c>fastinter</c> if set, else <c>inter</c>.</summary>
     public Duration EffectiveFastInter => FastInter ?? Inter;
 
@@ -109,6 +129,10 @@ public sealed record HealthCheckSettings
         if (Fall < 1)
         {
             errors.Add($"fall must be at least 1 (got {Fall}): a server needs one failed check to go DOWN");
+        }
+        if (!Enum.IsDefined(Balance))
+        {
+            errors.Add($"balance must be first or roundrobin (got {(int)Balance})");
         }
         if (!Enum.IsDefined(InitState))
         {

@@ -4,11 +4,12 @@ namespace HaSim.Model.Routing;
 
 /// <summary>
 /// One HAProxy frontend for writes (Patroni's <c>listen primary</c>) over a backend holding every
-/// database node, each with its own <see cref="ServerHealthCheck"/>. New connections go to the first
-/// UP server in backend order: HAProxy's <c>balance first</c>. Patroni's template leaves the default
-/// <c>roundrobin</c>, which picks the same server whenever exactly one is UP; when several are UP the
-/// cluster is in a split-brain-like state, which <see cref="UpServers"/> lets the host measure, and a
-/// fixed rule keeps the run deterministic.
+/// database node, each with its own <see cref="ServerHealthCheck"/>. By default new connections go to
+/// the first UP server in backend order: HAProxy's <c>balance first</c>. Patroni's template leaves the
+/// default <c>roundrobin</c>, which picks the same server whenever exactly one is UP; when several are
+/// UP the cluster is in a split-brain-like state, which <see cref="UpServers"/> lets the host measure.
+/// With <see cref="BalanceAlgorithm.RoundRobin"/> (<see cref="HealthCheckSettings.Balance"/>) new
+/// connections take the UP servers in turn (<see cref="NextConnection"/>), deterministically.
 /// <para>
 /// Drive the checks through this type (not through <see cref="Check"/>) so that every UP/DOWN
 /// transition and routing change is reported. With <see cref="ServerInitState.Up"/>, HAProxy's
@@ -20,6 +21,7 @@ public sealed class WriteEndpoint
 {
     private readonly NodeId[] _servers;
     private readonly ServerHealthCheck[] _checks;
+    private int _lastPicked = -1;
 
     /// <summary>
     /// A backend of <paramref name="servers"/> (in this order) whose checks begin at
@@ -61,6 +63,29 @@ public sealed class WriteEndpoint
 
     /// <summary>Where a new connection goes now: the first UP server in backend order, or null when none is UP.</summary>
     public NodeId? Target { get; private set; }
+
+    /// <summary>
+    /// Where the next new connection goes: <see cref="Target"/> with <c>balance first</c>; with
+    /// <c>balance roundrobin</c> the next UP server after the one picked last, in backend order,
+    /// wrapping around. Null when none is UP.
+    /// </summary>
+    public NodeId? NextConnection()
+    {
+        if (Settings.Balance == BalanceAlgorithm.First)
+        {
+            return Target;
+        }
+        for (var step = 1; step <= _servers.Length; step++)
+        {
+            var i = (_lastPicked + step) % _servers.Length;
+            if (_checks[i].IsUp)
+            {
+                _lastPicked = i;
+                return _servers[i];
+            }
+        }
+        return null;
+    }
 
     /// <summary>Every server currently UP, in backend order. More than one means writes may reach two nodes.</summary>
     public IReadOnlyList<NodeId> UpServers

@@ -6,13 +6,36 @@ using HaSim.Primitives;
 
 namespace HaSim.Model.Spec;
 
+/// <summary>Which agent runs beside every database node (a model's <c>failover.agent</c>).</summary>
+public enum FailoverAgent
+{
+    /// <summary>Patroni's HA loop, the <see cref="FailoverController"/>, against the DCS.</summary>
+    Patroni,
+
+    /// <summary>
+    /// The <see cref="NaiveFailoverScript"/>: a hand-rolled heartbeat script with no DCS, no quorum and
+    /// no fencing. A deliberate, opt-in departure from Patroni, for reproducing split brains.
+    /// </summary>
+    NaiveScript,
+}
+
 /// <summary>
 /// Automatic failover (a model's <c>failover</c> section): a Patroni-style agent hosting the
 /// <see cref="FailoverController"/> beside every database node, an etcd-like DCS, an HAProxy-style
 /// write endpoint, and clients that reach it and retry. Without this section the primary is fixed.
+/// With <see cref="Agent"/> <see cref="FailoverAgent.NaiveScript"/> the agents run the
+/// <see cref="NaiveFailoverScript"/> instead, and there is no DCS (<see cref="DcsSpec.Members"/> is empty).
 /// </summary>
 public sealed record FailoverSpec
 {
+    public FailoverAgent Agent { get; init; } = FailoverAgent.Patroni;
+
+    /// <summary>The naive script's settings (per-node tags come from <see cref="Tags"/>); used only with <see cref="FailoverAgent.NaiveScript"/>.</summary>
+    public NaiveScriptSettings NaiveScript { get; init; } = new();
+
+    /// <summary>How often each agent runs: Patroni's loop_wait (as Patroni adjusts it) or the script's heartbeat_interval.</summary>
+    public Duration AgentPeriod => Agent == FailoverAgent.NaiveScript ? NaiveScript.HeartbeatInterval : Settings.Adjust().Settings.LoopWait;
+
     /// <summary>Patroni's settings, shared by every agent (per-node tags come from <see cref="Tags"/>).</summary>
     public required FailoverSettings Settings { get; init; }
 
@@ -36,7 +59,7 @@ public sealed record FailoverSpec
     public bool WatchdogDevice { get; init; } = true;
 }
 
-/// <summary>The etcd-like DCS: its members, each in a zone, and its raft timing.</summary>
+/// <summary>The etcd-like DCS: its members, each in a zone, and its raft timing. No members: no DCS (the naive script's models).</summary>
 public sealed record DcsSpec
 {
     public required IReadOnlyList<DcsMember> Members { get; init; }

@@ -64,6 +64,63 @@ public class ExplorerTests
     }
 }
 
+/// <summary>
+/// Checker sensitivity: with the controller's fencing removed (failover.unsafe_disable_fencing, a
+/// test-only switch), exploring models/failover-crash-sync.yaml must find violations, and without
+/// it the same seeds must find none. Seeds are explored in order from 1 with hasim explore's
+/// default fault phase (5 min); the first violating seeds are pinned so the test is deterministic.
+/// </summary>
+public class FencingSensitivityTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly Duration Phase = Duration.FromSeconds(300); // hasim explore's --fault-phase default
+
+    /// <summary>The first seed with any violation, and the first with a split brain, as observed (seed 2: liveness, an unfenced old primary still writable at the end; seed 3: single-writer).</summary>
+    private const ulong FirstViolating = 2;
+    private const ulong FirstSplitBrain = 3;
+
+    private static (string Path, string Text) Model(bool unsafeDisableFencing)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "models", "failover-crash-sync.yaml");
+        var text = File.ReadAllText(path);
+        return (path, unsafeDisableFencing ? text.Replace("failover:\n", "failover:\n  unsafe_disable_fencing: true\n", StringComparison.Ordinal) : text);
+    }
+
+    private static ExploredSeed Explore((string Path, string Text) model, ulong seed) =>
+        Explorer.Explore(model.Path, model.Text, ModelLoader.LoadText(model.Text, model.Path), seed, Phase);
+
+    [Fact]
+    public void WithoutFencingExploreFindsViolationsThatTheSameSeedsDoNotHaveWithIt()
+    {
+        var unfenced = Model(unsafeDisableFencing: true);
+        Assert.True(ModelLoader.LoadText(unfenced.Text, unfenced.Path).Failover!.Settings.UnsafeDisableFencing);
+
+        ExploredSeed? firstViolation = null;
+        ExploredSeed? firstSplitBrain = null;
+        for (ulong seed = 1; seed <= 1000 && firstSplitBrain is null; seed++)
+        {
+            var explored = Explore(unfenced, seed);
+            output.WriteLine($"unfenced {explored.Fingerprint}: {(explored.Violations.Count == 0 ? "no violation" : string.Join(", ", explored.Violations))}");
+            firstViolation ??= explored.Violations.Count > 0 ? explored : null;
+            firstSplitBrain ??= explored.Violations.Contains("single-writer") ? explored : null;
+        }
+        Assert.NotNull(firstViolation);
+        Assert.Equal(FirstViolating, firstViolation.Seed);
+        Assert.NotNull(firstSplitBrain);
+        Assert.Equal(FirstSplitBrain, firstSplitBrain.Seed);
+
+        // Fenced, as Patroni runs, the same schedules (they depend on the seed only) violate nothing.
+        var fenced = Model(unsafeDisableFencing: false);
+        var baseline = new ExploredSeed[(int)FirstSplitBrain];
+        Parallel.For(0, baseline.Length, i => baseline[i] = Explore(fenced, (ulong)i + 1));
+        foreach (var explored in baseline)
+        {
+            output.WriteLine($"fenced {explored.Fingerprint}: {(explored.Violations.Count == 0 ? "no violation" : string.Join(", ", explored.Violations))}");
+            Assert.Empty(explored.Violations);
+        }
+        Assert.Equal(firstSplitBrain.Faults, baseline[^1].Faults);
+    }
+}
+
 public sealed class ShrinkerTests : IDisposable
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"hasim-shrink-{Guid.NewGuid():N}.yaml");

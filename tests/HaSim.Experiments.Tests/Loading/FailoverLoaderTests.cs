@@ -36,6 +36,8 @@ public sealed class FailoverLoaderTests
           synchronous_mode: strict
           synchronous_node_count: 2
           failsafe_mode: true
+          enforce_timing_rule: false
+          unsafe_disable_fencing: true
           watchdog:
             mode: required
             safety_margin: -1
@@ -64,6 +66,7 @@ public sealed class FailoverLoaderTests
             timeout_connect: 2s
             on_marked_down_shutdown_sessions: false
             init_state: fully-down
+            balance: roundrobin
           clients:
             zone: use1-az3
             request_timeout: 10s
@@ -93,6 +96,8 @@ public sealed class FailoverLoaderTests
         Assert.True(settings.SynchronousModeStrict);
         Assert.Equal(2, settings.SynchronousNodeCount);
         Assert.True(settings.FailsafeMode);
+        Assert.False(settings.EnforceTimingRule);
+        Assert.True(settings.UnsafeDisableFencing);
         Assert.Equal(WatchdogMode.Required, settings.WatchdogMode);
         Assert.True(settings.WatchdogSafetyMargin.IsNegative);
         Assert.False(failover.WatchdogDevice);
@@ -125,6 +130,7 @@ public sealed class FailoverLoaderTests
                 TimeoutConnect = Duration.FromSeconds(2),
                 OnMarkedDownShutdownSessions = false,
                 InitState = ServerInitState.FullyDown,
+                Balance = BalanceAlgorithm.RoundRobin,
             },
             failover.HealthCheck);
 
@@ -157,6 +163,32 @@ public sealed class FailoverLoaderTests
         Assert.True(failover.WatchdogDevice);
         Assert.Equal(WatchdogMode.Automatic, failover.Settings.WatchdogMode);
         Assert.Equal(Duration.FromSeconds(5), failover.Settings.WatchdogSafetyMargin);
+        Assert.Equal(FailoverAgent.Patroni, failover.Agent);
+        Assert.Equal(new NaiveScriptSettings(), failover.NaiveScript);
+        Assert.True(failover.Settings.EnforceTimingRule);
+        Assert.False(failover.Settings.UnsafeDisableFencing);
+        Assert.Equal(BalanceAlgorithm.First, failover.HealthCheck.Balance);
+    }
+
+    [Fact]
+    public void The_naive_script_reads_its_heartbeats_and_has_no_DCS()
+    {
+        var failover = Load(WithFailover("""
+              agent: naive-script
+              heartbeat_interval: 500ms
+              heartbeat_timeout: 5s
+              tags:
+                s2: { failover_priority: 3 }
+              health_check: { balance: roundrobin }
+
+            """) + "faults:\n  - {partition: [[p], [s1, s2]], at: 10s, for: 20s}\n").Failover!;
+
+        Assert.Equal(FailoverAgent.NaiveScript, failover.Agent);
+        Assert.Equal(new NaiveScriptSettings { HeartbeatInterval = Duration.FromMilliseconds(500), HeartbeatTimeout = Duration.FromSeconds(5) }, failover.NaiveScript);
+        Assert.Empty(failover.Dcs.Members);
+        Assert.Equal(3, failover.Tags[2].FailoverPriority);
+        Assert.Equal(Duration.FromMilliseconds(500), failover.AgentPeriod);
+        Assert.Equal(new NaiveScriptSettings(), Load(WithFailover("  agent: naive-script\n")).Failover!.NaiveScript);
     }
 
     [Fact]
@@ -247,6 +279,8 @@ public sealed class FailoverLoaderTests
         { "strict flag contradicting strict", WithFailover("  synchronous_mode: strict\n  synchronous_mode_strict: false\n"), 13, 28, "failover.synchronous_mode_strict: contradicts synchronous_mode: strict" },
         { "zero synchronous nodes", WithFailover("  synchronous_node_count: 0\n"), 12, 27, "failover.synchronous_node_count: expected a whole number >= 1, found 0" },
         { "failsafe as a word", WithFailover("  failsafe_mode: on\n"), 12, 18, "failover.failsafe_mode: expected true or false, found 'on'" },
+        { "fencing switch as a number", WithFailover("  unsafe_disable_fencing: 1\n"), 12, 27, "failover.unsafe_disable_fencing: expected true or false, found the number 1" },
+        { "timing rule as a word", WithFailover("  enforce_timing_rule: no\n"), 12, 24, "failover.enforce_timing_rule: expected true or false, found 'no'" },
 
         // watchdog
         { "misspelt watchdog mode", WithFailover("  watchdog: {mode: automatc}\n"), 12, 20, "failover.watchdog.mode: unknown watchdog mode 'automatc' (did you mean 'automatic'?)" },
@@ -272,10 +306,23 @@ public sealed class FailoverLoaderTests
         { "heartbeat too long for the default election timeout", WithFailover("  dcs:\n    heartbeat_interval: 300ms\n"), 13, 25, "failover.dcs.heartbeat_interval: election_timeout (1s) must be at least 5 x heartbeat_interval (300ms), as etcd requires; election_timeout is 1s by default" },
         { "election timeout too short", WithFailover("  dcs:\n    election_timeout: 400ms\n"), 13, 23, "failover.dcs.election_timeout: election_timeout (400ms) must be at least 5 x heartbeat_interval (100ms), as etcd requires" },
 
+        // the agent
+        { "misspelt agent", WithFailover("  agent: naive_script\n"), 12, 10, "failover.agent: unknown failover agent 'naive_script' (did you mean 'naive-script'?); allowed: patroni, naive-script" },
+        { "Patroni's ttl with the naive script", WithFailover("  agent: naive-script\n  ttl: 30s\n"), 13, 8, "failover.ttl: ttl configures Patroni and its DCS; the naive script (failover.agent, line 12) has neither: remove ttl, or use agent: patroni" },
+        { "a DCS with the naive script", WithFailover("  dcs: {members: [a]}\n  agent: naive-script\n"), 12, 8, "failover.dcs: dcs configures Patroni and its DCS; the naive script (failover.agent, line 13) has neither" },
+        { "heartbeat with Patroni by default", WithFailover("  heartbeat_timeout: 5s\n"), 12, 22, "failover.heartbeat_timeout: heartbeat_timeout applies only with agent: naive-script; the agent here is patroni (the default)" },
+        { "heartbeat with Patroni named", WithFailover("  agent: patroni\n  heartbeat_interval: 2s\n"), 13, 23, "failover.heartbeat_interval: heartbeat_interval applies only with agent: naive-script; the agent here is patroni (failover.agent, line 12)" },
+        { "heartbeat timeout below the interval", WithFailover("  agent: naive-script\n  heartbeat_interval: 2s\n  heartbeat_timeout: 1s\n"), 14, 22, "failover.heartbeat_timeout: heartbeat_timeout (1s) must be at least heartbeat_interval (2s): silence is only noticed at a heartbeat" },
+        { "heartbeat interval above the default timeout", WithFailover("  agent: naive-script\n  heartbeat_interval: 20s\n"), 13, 23, "failover.heartbeat_interval: heartbeat_timeout (10s) must be at least heartbeat_interval (20s): silence is only noticed at a heartbeat; heartbeat_timeout is 10s by default" },
+        { "zero heartbeat interval", WithFailover("  agent: naive-script\n  heartbeat_interval: 0s\n"), 13, 23, "failover.heartbeat_interval: expected a duration greater than 0s, found 0s" },
+        { "DCS crash without a DCS", WithFailover("  agent: naive-script\n") + "faults:\n  - {dcs_crash: etcd1, at: 1s}\n", 14, 17, "dcs_crash needs a DCS, and this model has none: failover.agent naive-script uses no DCS" },
+        { "partition naming a DCS member without a DCS", WithFailover("  agent: naive-script\n") + "faults:\n  - {partition: [[p, etcd1], [s1]], at: 1s}\n", 14, 22, "unknown name 'etcd1'" },
+
         // database, health checks, clients
         { "database distribution", WithFailover("  database:\n    promote: exp(meen=1ms)\n"), 13, 18, "failover.database.promote: at column 5 of the distribution: unknown parameter 'meen' for exp" },
         { "zero rise", WithFailover("  health_check: {rise: 0}\n"), 12, 24, "failover.health_check.rise: expected a whole number >= 1, found 0" },
         { "init_state with an underscore", WithFailover("  health_check: {init_state: fully_up}\n"), 12, 30, "failover.health_check.init_state: unknown init_state 'fully_up' (did you mean 'fully-up'?); allowed: up, fully-up, down, fully-down" },
+        { "misspelt balance", WithFailover("  health_check: {balance: round-robin}\n"), 12, 27, "failover.health_check.balance: unknown balance algorithm 'round-robin' (did you mean 'roundrobin'?); allowed: first, roundrobin" },
         { "timeout_check as a word", WithFailover("  health_check: {timeout_check: never}\n"), 12, 33, "failover.health_check.timeout_check: 'never' is not a duration with a unit" },
         { "clients in an unknown zone", WithFailover("  clients: {zone: c}\n"), 12, 19, "failover.clients.zone: unknown zone 'c'" },
         { "backoff base above the default cap", WithFailover("  clients:\n    retry: {backoff_base: 10s}\n"), 13, 27, "failover.clients.retry.backoff_base: backoff cap (5s) must not be below the base (10s)" },

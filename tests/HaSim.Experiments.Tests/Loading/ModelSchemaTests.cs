@@ -59,6 +59,12 @@ public sealed class ModelSchemaTests
     [InlineData("failover: {clients: {retry: {deadline: never}}}", "deadline")]
     [InlineData("replication: {semi_sync: {}}\nfailover: {}", "replication")]
     [InlineData("replication: {synchronous_standby_names: s1}\nfailover: {synchronous_mode: on}", "synchronous_standby_names")]
+    [InlineData("failover: {agent: naive_script}", "agent")]
+    [InlineData("failover: {agent: naive-script, ttl: 30s}", "ttl")]
+    [InlineData("failover: {agent: naive-script, dcs: {members: [a]}}", "dcs")]
+    [InlineData("failover: {heartbeat_timeout: 5s}", "heartbeat_timeout")]
+    [InlineData("failover: {health_check: {balance: leastconn}}", "balance")]
+    [InlineData("failover: {enforce_timing_rule: 'no'}", "enforce_timing_rule")]
     [InlineData("faults: [{clock_drift: {node: p, rate: 0}, at: 1s}]", "faults")]
     [InlineData("faults: [{pause: {node: p, scope: vm}, at: 1s}]", "faults")]
     public void The_schema_rejects_bad_documents(string extra, string location)
@@ -84,6 +90,8 @@ public sealed class ModelSchemaTests
 
         Assert.Empty(Validate(FailoverLoaderTests.Full + faults));
         Assert.Empty(Validate(ModelTexts.Minimal + "failover: {synchronous_mode: on}\nreplication: {synchronous_standby_names: ''}\n"));
+        Assert.Empty(Validate(ModelTexts.Minimal + "failover: {agent: naive-script, heartbeat_interval: 500ms, heartbeat_timeout: 5s, tags: {s1: {failover_priority: 2}}, health_check: {balance: roundrobin}}\n"));
+        Assert.Empty(Validate(ModelTexts.Minimal + "failover: {agent: patroni, enforce_timing_rule: false, unsafe_disable_fencing: true}\n"));
     }
 
     [Fact]

@@ -107,6 +107,34 @@ public class WriteEndpointTests
     }
 
     [Fact]
+    public void BalanceFirstSendsEveryConnectionToTheFirstUpServer()
+    {
+        var endpoint = new WriteEndpoint(Norm, [N0, N1, N2], T("0s"));
+        Assert.Equal([N0, N0, N0], Enumerable.Range(0, 3).Select(_ => endpoint.NextConnection()));
+    }
+
+    [Fact]
+    public void BalanceRoundRobinTakesTheUpServersInTurnAndSkipsTheDownOnes()
+    {
+        ProbeAnswer SplitBrain(NodeId node, Instant at) =>
+            node == N0 && at >= T("50s") ? ProbeAnswer.Pass : Failover(node, at);
+        var endpoint = new WriteEndpoint(Norm with { Balance = BalanceAlgorithm.RoundRobin }, [N0, N1, N2], T("0s"));
+        // Every server starts UP (init-state up): all three in turn.
+        Assert.Equal([N0, N1, N2, N0], Enumerable.Range(0, 4).Select(_ => endpoint.NextConnection()));
+
+        var driver = new EndpointDriver(endpoint, SplitBrain);
+        driver.RunUntil(T("45s"));
+        Assert.Equal([N1], endpoint.UpServers);
+        Assert.Equal([N1, N1], Enumerable.Range(0, 2).Select(_ => endpoint.NextConnection()));
+
+        // n0 passes /primary again while n1 does: both get new connections, alternately.
+        driver.RunUntil(T("60s"));
+        Assert.Equal([N0, N1], endpoint.UpServers);
+        Assert.Equal(N0, endpoint.Target);
+        Assert.Equal([N0, N1, N0, N1], Enumerable.Range(0, 4).Select(_ => endpoint.NextConnection()));
+    }
+
+    [Fact]
     public void WithoutShutdownSessionsAServerMarkedDownKeepsItsSessions()
     {
         var endpoint = new WriteEndpoint(Norm with { OnMarkedDownShutdownSessions = false }, [N0, N1, N2], T("0s"));
