@@ -19,6 +19,12 @@ public interface IHaController
     /// <summary>What the agent believes, for status endpoints (<c>GET /patroni</c>, <c>/primary</c>) and tests.</summary>
     ControllerState State { get; }
 
+    /// <summary>How many HA cycles have ended; each ending sets <see cref="LastMessage"/> (what a host logs, as Patroni logs each cycle's result).</summary>
+    long FinishedCycles { get; }
+
+    /// <summary>What the last cycle decided, in the agent's words (as <see cref="ControllerState.LastMessage"/>, without building the state).</summary>
+    string LastMessage { get; }
+
     /// <summary>What the agent has to say about its settings, for the host to log once.</summary>
     IReadOnlyList<string> SettingsWarnings { get; }
 }

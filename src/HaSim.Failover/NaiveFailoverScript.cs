@@ -117,6 +117,11 @@ public sealed class NaiveFailoverScript : IHaController
         _self, _db?.Role == DatabaseRole.Primary, _db?.Role ?? DatabaseRole.Stopped, _db?.LastOperation ?? Lsn.Zero, null, _message,
         _inTick, _ticks, _nextTick, _action?.Name, WatchdogArmed: false, WatchdogFailed: false, SynchronousStandbyNames: null);
 
+    /// <summary>How many ticks have ended, each with its <see cref="LastMessage"/>.</summary>
+    public long FinishedCycles { get; private set; }
+
+    public string LastMessage => _message;
+
     public bool TryTakeCommand(out ControllerCommand command) => _commands.TryDequeue(out command!);
 
     public void Step(Instant now, ControllerInput input)
@@ -210,6 +215,7 @@ public sealed class NaiveFailoverScript : IHaController
         }
         _inTick = false;
         Decide();
+        FinishedCycles++;
         _nextTick = _tickStart + _settings.HeartbeatInterval;
         if (_nextTick <= _now)
         {
