@@ -70,9 +70,9 @@ public sealed record CancelTimer(TimerId Timer) : ControllerCommand;
 
 /// <summary>
 /// The DCS operations. <see cref="GetCluster"/>, <see cref="AcquireLeader"/>, <see cref="UpdateLeader"/>
-/// and <see cref="WriteSync"/> are retried by the controller until retry_timeout; <see cref="DeleteLeader"/>
-/// and <see cref="TouchMember"/> are sent once and their replies ignored (a lost delete ends with the
-/// TTL; the member key is touched again next cycle).
+/// and <see cref="WriteSync"/> are retried by the controller until retry_timeout; <see cref="DeleteLeader"/>,
+/// <see cref="TouchMember"/> and <see cref="SetHistory"/> are sent once and their replies ignored (a lost
+/// delete ends with the TTL; the member key is touched, and /history checked, again next cycle).
 /// </summary>
 public abstract record DcsOperation;
 
@@ -96,3 +96,9 @@ public sealed record WriteSync(NodeId Leader, NodeSet SyncStandbys, long? Expect
 
 /// <summary>Publish this node's member key (<c>touch_member</c>).</summary>
 public sealed record TouchMember(MemberInfo Member) : DcsOperation;
+
+/// <summary>
+/// Write <c>/history</c> so that the cluster timeline (<c>Cluster.timeline</c>) reads <paramref name="Timeline"/>:
+/// the primary's <c>update_cluster_history</c>, which check_timeline and the T1 rule compare against.
+/// </summary>
+public sealed record SetHistory(Term Timeline) : DcsOperation;

@@ -662,10 +662,15 @@ public sealed class FailoverController : IHaController
         {
             if (syncMode)
             {
-                ProcessSyncReplication(() => FinishCycle(primaryMessage));
+                ProcessSyncReplication(() =>
+                {
+                    UpdateClusterHistory();
+                    FinishCycle(primaryMessage);
+                });
             }
             else
             {
+                UpdateClusterHistory();
                 FinishCycle(primaryMessage);
             }
             return;
@@ -688,6 +693,23 @@ public sealed class FailoverController : IHaController
             SetSynchronousStandbyNames(standbys);
             PromoteSelf(promoteMessage);
         });
+    }
+
+    /// <summary>
+    /// <c>update_cluster_history</c>, run by the primary with the lock each cycle (H1): /history must
+    /// describe the primary's timeline, so that the cluster timeline it yields is the primary's. On
+    /// timeline 1 Patroni only resets a /history that exists (to <c>[]</c>, which reads as timeline 1);
+    /// otherwise it rewrites /history whenever its last line is not the parent of the primary's timeline.
+    /// Sent once, its reply ignored (<c>set_history_value</c> only logs a failure); the next cycle checks again.
+    /// </summary>
+    private void UpdateClusterHistory()
+    {
+        var timeline = _db!.Timeline;
+        var stale = _view!.Timeline is { } recorded ? recorded != timeline : timeline > Term.Initial;
+        if (stale)
+        {
+            Emit(new DcsRequest(NextRequest(), new SetHistory(timeline)));
+        }
     }
 
     /// <summary>One step of the /sync protocol per cycle (see <see cref="SyncReplication"/>).</summary>

@@ -68,6 +68,51 @@ public class LoopAndLockTests
     }
 
     [Fact]
+    public void H1_leader_on_a_new_timeline_records_it_in_history_once()
+    {
+        // update_cluster_history: the /history key must yield the primary's timeline; written
+        // fire-and-forget when it does not, and not again once it does.
+        var db = Primary(500, timeline: 2);
+        Run(Controller(),
+            new Row(S(0), new Start(), CycleStart(1, 0)),
+            new Row(S(0), db),
+            new Row(S(0), Read(1, View(N0, timeline: null)), Deadline(10), Dcs(2, Update(500))),
+            new Row(S(0), Wrote(2), new WatchdogArm(Duration.FromSeconds(25)), Dcs(3, new SetHistory(new Term(2))), Touch(4, db), Loop(10)),
+            new Row(S(10), new TimerFired(TimerId.Loop), CycleStart(5, 10)),
+            new Row(S(10), db),
+            new Row(S(10), Read(5, View(N0, timeline: 2)), Deadline(20), Dcs(6, Update(500))),
+            new Row(S(10), Wrote(6), new WatchdogKeepalive(), Touch(7, db), Loop(20)));
+    }
+
+    [Theory]
+    [InlineData(1, null, null)] // timeline 1 and no /history: nothing to write
+    [InlineData(1, 3L, 1L)]     // timeline 1 under a /history of another timeline: reset it ('[]')
+    [InlineData(3, 2L, 3L)]     // /history behind the primary
+    [InlineData(2, 3L, 2L)]     // /history ahead of the primary (it is rewritten to the primary's)
+    public void H1_history_is_rewritten_whenever_it_does_not_yield_the_primary_timeline(long mine, long? recorded, long? written)
+    {
+        var db = Primary(500, timeline: mine);
+        ControllerCommand[] history = written is { } t ? [Dcs(3, new SetHistory(new Term(t)))] : [];
+        var next = history.Length + 3;
+        Run(Controller(),
+            new Row(S(0), new Start(), CycleStart(1, 0)),
+            new Row(S(0), db),
+            new Row(S(0), Read(1, View(N0, timeline: recorded)), Deadline(10), Dcs(2, Update(500))),
+            new Row(S(0), Wrote(2), [new WatchdogArm(Duration.FromSeconds(25)), .. history, Touch(next, db), Loop(10)]));
+    }
+
+    [Fact]
+    public void H1_replica_with_the_lock_writes_no_history_before_it_is_primary()
+    {
+        var db = Replica(100, null, timeline: 1);
+        Run(Controller(),
+            new Row(S(0), new Start(), CycleStart(1, 0)),
+            new Row(S(0), db),
+            new Row(S(0), Read(1, View(N0, timeline: 3)), Deadline(10), Dcs(2, Update(100))),
+            new Row(S(0), Wrote(2), new WatchdogArm(Duration.FromSeconds(25)), new Promote(new CommandId(1)), Touch(3, db), Loop(10)));
+    }
+
+    [Fact]
     public void H3_failed_CAS_demotes_immediate_nolock_without_failsafe()
     {
         Run(Controller(new FailoverSettings { FailsafeMode = true }),

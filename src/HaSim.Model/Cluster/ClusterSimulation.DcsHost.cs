@@ -168,6 +168,10 @@ internal sealed partial class ClusterSimulation
                     : PatroniEtcd3.CreateIfAbsent(_layout.SyncKey, value, null);
                 return Apply(txn, out var reply) ? new WriteResult(reply is TxnReply { Succeeded: true }) : new DcsUnavailable("leader changed");
             }
+            case SetHistory history:
+                return Apply(new DcsPut(_layout.HistoryKey, _layout.HistoryValue(history.Timeline)), out _)
+                    ? new WriteResult(true)
+                    : new DcsUnavailable("leader changed");
             case TouchMember touch:
             {
                 var lease = EnsureLease();
