@@ -187,6 +187,8 @@ public static class AgentConfigReader
 
         private AgentConfigException Fail(YamlNode node, string reason) => Error(file, node.Start, reason);
 
+        private static string Where(Map map, string key) => map.What == "the configuration" ? key : $"{map.What}.{key}";
+
         private Map Mapping(YamlNode node, string what, string[] allowed, string[] required)
         {
             if (node is not YamlMappingNode mapping)
@@ -217,7 +219,7 @@ public static class AgentConfigReader
             var node = map[key];
             if (node is not YamlScalarNode { Value: { Length: > 0 } value })
             {
-                throw Fail(node, $"{map.What}.{key}: expected a non-empty text");
+                throw Fail(node, $"{Where(map, key)}: expected a non-empty text");
             }
             return value;
         }
@@ -229,7 +231,7 @@ public static class AgentConfigReader
             {
                 "true" or "on" or "yes" => true,
                 "false" or "off" or "no" => false,
-                _ => throw Fail(map[key], $"{map.What}.{key}: expected true or false, found '{text}'"),
+                _ => throw Fail(map[key], $"{Where(map, key)}: expected true or false, found '{text}'"),
             };
         }
 
@@ -238,7 +240,7 @@ public static class AgentConfigReader
             var text = String(map, key);
             if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < minimum)
             {
-                throw Fail(map[key], $"{map.What}.{key}: expected a whole number of at least {minimum}, found '{text}'");
+                throw Fail(map[key], $"{Where(map, key)}: expected a whole number of at least {minimum}, found '{text}'");
             }
             return value;
         }
@@ -254,11 +256,11 @@ public static class AgentConfigReader
             }
             else if (!Duration.TryParse(text, out value, out var error))
             {
-                throw Fail(map[key], $"{map.What}.{key}: expected seconds (10) or a duration (10s, 500ms): {error}");
+                throw Fail(map[key], $"{Where(map, key)}: expected seconds (10) or a duration (10s, 500ms): {error}");
             }
             if (value.IsNegative || (positive && value.IsZero))
             {
-                throw Fail(map[key], $"{map.What}.{key}: '{text}' must be {(positive ? "positive" : "zero or positive")}");
+                throw Fail(map[key], $"{Where(map, key)}: '{text}' must be {(positive ? "positive" : "zero or positive")}");
             }
             return value;
         }
@@ -272,7 +274,7 @@ public static class AgentConfigReader
             }
             if (!ByteText.TryParseSize(text, out bytes, out var error))
             {
-                throw Fail(map[key], $"{map.What}.{key}: expected bytes (1048576) or a size (1MB): {error}");
+                throw Fail(map[key], $"{Where(map, key)}: expected bytes (1048576) or a size (1MB): {error}");
             }
             return bytes;
         }
@@ -283,7 +285,7 @@ public static class AgentConfigReader
             var colon = text.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
             {
-                throw Fail(map[key], $"{map.What}.{key}: expected host:port, found '{text}'");
+                throw Fail(map[key], $"{Where(map, key)}: expected host:port, found '{text}'");
             }
             return new Endpoint(text[..colon], port);
         }
@@ -304,7 +306,7 @@ public static class AgentConfigReader
 
         private PostgresUser UserOf(Map map, string key)
         {
-            var user = Mapping(map[key], $"{map.What}.{key}", UserKeys, ["username"]);
+            var user = Mapping(map[key], $"{Where(map, key)}", UserKeys, ["username"]);
             return new PostgresUser(String(user, "username"), user.Has("password") ? String(user, "password") : null);
         }
     }
