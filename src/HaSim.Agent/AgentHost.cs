@@ -40,6 +40,9 @@ public sealed class AgentHost : IDisposable
     private string _lastMessage = "";
     private CancellationToken _stopping;
 
+    // HASIM_AGENT_VERBOSE=1 logs every input the controller gets and every command it gives.
+    private readonly bool _verbose = Environment.GetEnvironmentVariable("HASIM_AGENT_VERBOSE") == "1";
+
     public AgentHost(AgentConfig config, TimeProvider time, Action<string> log)
     {
         _config = config;
@@ -111,9 +114,18 @@ public sealed class AgentHost : IDisposable
 
     private void Step(ControllerInput input)
     {
-        _controller.Step(Now, input);
+        var now = Now;
+        if (_verbose)
+        {
+            _log($"T+{now.SinceStart} <- {input}");
+        }
+        _controller.Step(now, input);
         while (_controller.TryTakeCommand(out var command))
         {
+            if (_verbose)
+            {
+                _log($"T+{now.SinceStart} -> {command}");
+            }
             Execute(command);
         }
         var state = _controller.State;

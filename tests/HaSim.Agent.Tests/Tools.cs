@@ -109,9 +109,13 @@ internal static class Tools
     }
 
     /// <summary>Starts a long-running process with its output appended to <paramref name="logFile"/>.</summary>
-    public static Process StartLogged(string file, IReadOnlyList<string> args, string logFile)
+    public static Process StartLogged(string file, IReadOnlyList<string> args, string logFile, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/" };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);
