@@ -33,16 +33,8 @@ internal static class AgentCommand
             using var stop = new CancellationTokenSource();
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
-            var output = Console.Out;
-            var gate = new object();
-            using var host = new AgentHost(loaded, TimeProvider.System, line =>
-            {
-                lock (gate)
-                {
-                    output.WriteLine(line);
-                    output.Flush();
-                }
-            });
+            using var log = new AsyncLog(Console.Out);
+            using var host = new AgentHost(loaded, TimeProvider.System, log.Write);
             try
             {
                 host.RunAsync(stop.Token).GetAwaiter().GetResult();

@@ -71,6 +71,12 @@ public sealed class EndToEndFailoverTests(ITestOutputHelper output)
             using var stopWriting = new CancellationTokenSource();
             var writing = Task.Run(() => writer.RunAsync(stopWriting.Token));
             Assert.True(RealCluster.WaitUntil(() => writer.Acks.Count >= 20, TimeSpan.FromSeconds(30)), "the writer got no acknowledgements from pg1");
+            // The leader's agent is alive and cycling (renewing the key every loop_wait) ...
+            var cycles = cluster.Cycles(pg1);
+            Assert.True(RealCluster.WaitUntil(() => cluster.Cycles(pg1) >= cycles + 2, TimeSpan.FromSeconds(10)), "pg1's agent is not running its HA loop");
+            // ... and the kill comes at a random phase of its loop, as the simulator's crash does.
+            var phase = TimeSpan.FromSeconds(Random.Shared.NextDouble() * Timings.LoopWait.TotalSeconds);
+            await Task.Delay(phase);
             var killedAt = clock.Elapsed;
             cluster.KillAgentAndPostgres(pg1);
 
@@ -79,7 +85,7 @@ public sealed class EndToEndFailoverTests(ITestOutputHelper output)
             Assert.True(survived, $"no node accepted a write within {bound.TotalSeconds + 10}s of the kill");
             var first = writer.Acks.First(a => a.At > killedAt && a.Node != "pg1");
             var rto = first.At - killedAt;
-            output.WriteLine($"RTO {rto.TotalSeconds:F3}s: pg1 killed at {killedAt.TotalSeconds:F3}s, first write on {first.Node} at {first.At.TotalSeconds:F3}s");
+            output.WriteLine($"RTO {rto.TotalSeconds:F3}s: pg1 killed at {killedAt.TotalSeconds:F3}s ({phase.TotalSeconds:F2}s after a cycle began), first write on {first.Node} at {first.At.TotalSeconds:F3}s");
 
             // A few seconds of writes on the new leader, then stop the client.
             await Task.Delay(TimeSpan.FromSeconds(3));

@@ -27,7 +27,7 @@ internal sealed class EtcdServer : IDisposable
         var clientUrl = $"http://127.0.0.1:{client}";
         var peerUrl = $"http://127.0.0.1:{peer}";
         var log = Path.Combine(dir, "etcd.log");
-        var process = Tools.StartLogged(Tools.Etcd!,
+        var process = Tools.StartToFile(Tools.Etcd!,
         [
             "--name", "etcd1", "--data-dir", Path.Combine(dir, "etcd-data"),
             "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,

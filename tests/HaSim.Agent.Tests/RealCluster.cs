@@ -151,7 +151,7 @@ internal sealed class RealCluster : IDisposable
     public void StartAgent(Node node)
     {
         var (dotnet, dll) = Tools.Hasim();
-        node.Agent = Tools.StartLogged(dotnet, [dll, "agent", "--config", node.ConfigPath], node.AgentLog,
+        node.Agent = Tools.StartToFile(dotnet, [dll, "agent", "--config", node.ConfigPath], node.AgentLog,
             new Dictionary<string, string> { ["HASIM_AGENT_VERBOSE"] = "1" });
         _agentsEverStarted.Add(node.Agent);
     }
@@ -164,6 +164,21 @@ internal sealed class RealCluster : IDisposable
         if (postmaster is { } pid)
         {
             Tools.Signal(pid, Tools.SigKill);
+        }
+    }
+
+    /// <summary>How many HA cycles the node's agent has started, from its <c>GET /patroni</c> (-1 when it does not answer).</summary>
+    public long Cycles(Node node)
+    {
+        try
+        {
+            var text = _http.GetStringAsync(new Uri($"http://127.0.0.1:{node.ApiPort}/patroni")).Result;
+            using var doc = System.Text.Json.JsonDocument.Parse(text);
+            return doc.RootElement.GetProperty("cycles").GetInt64();
+        }
+        catch (AggregateException)
+        {
+            return -1;
         }
     }
 

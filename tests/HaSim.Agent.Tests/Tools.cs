@@ -108,46 +108,28 @@ internal static class Tools
         return IsRoot ? Run("runuser", ["-u", PostgresUser, "--", path, .. args]).Output : Run(path, args).Output;
     }
 
-    /// <summary>Starts a long-running process with its output appended to <paramref name="logFile"/>.</summary>
-    public static Process StartLogged(string file, IReadOnlyList<string> args, string logFile, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts a long-running process whose output goes straight to <paramref name="logFile"/>
+    /// (through <c>sh -c 'exec ...'</c>, so the pid is the program's own): no pipe through the
+    /// test host that could fill up and stall it.
+    /// </summary>
+    public static Process StartToFile(string file, IReadOnlyList<string> args, string logFile, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/" };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = "/" };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("log=$1; shift; exec \"$@\" >> \"$log\" 2>&1 < /dev/null");
+        start.ArgumentList.Add("sh");
+        start.ArgumentList.Add(logFile);
+        start.ArgumentList.Add(file);
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }
-        var process = Process.Start(start)!;
-        var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
-        var gate = new object();
-        void Write(string? line)
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
-            if (line is null)
-            {
-                return;
-            }
-            lock (gate)
-            {
-                log.WriteLine(line);
-            }
+            start.Environment[key] = value;
         }
-        process.OutputDataReceived += (_, e) => Write(e.Data);
-        process.ErrorDataReceived += (_, e) => Write(e.Data);
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) =>
-        {
-            process.WaitForExit(); // drains the output events
-            lock (gate)
-            {
-                log.Dispose();
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        return Process.Start(start)!;
     }
 
     /// <summary>The path of hasim.dll (copied next to the tests) and the dotnet host to run it with.</summary>
