@@ -15,8 +15,9 @@ namespace HaSim.Agent.Tests;
 /// be lost. The measured RTO is written to HASIM_E2E_OUT (if set) for <c>hasim predict --measured</c>.
 /// </summary>
 [Trait("Category", "EndToEnd")]
-public sealed class EndToEndFailoverTests(ITestOutputHelper output)
+public sealed class EndToEndFailoverTests(ITestOutputHelper testOutput)
 {
+    private readonly List<string> _summary = [];
     // Patroni's minimum ttl is 20 s (a ttl of 10 would be raised to 20, as the controller's Adjust does).
     private const string Settings = """
         ttl: 20
@@ -38,7 +39,8 @@ public sealed class EndToEndFailoverTests(ITestOutputHelper output)
         Tools.RequireEtcd();
         Tools.RequirePostgres();
         var total = Stopwatch.StartNew();
-        using var cluster = RealCluster.Create(output, Settings);
+        var output = new SummaryOutput(testOutput, _summary);
+        using var cluster = RealCluster.Create(testOutput, Settings);
         var outDir = Environment.GetEnvironmentVariable("HASIM_E2E_OUT");
         try
         {
@@ -145,7 +147,18 @@ public sealed class EndToEndFailoverTests(ITestOutputHelper output)
             if (outDir is { Length: > 0 })
             {
                 cluster.CopyLogs(Path.Combine(outDir, "logs"));
+                File.WriteAllLines(Path.Combine(outDir, "summary.txt"), _summary.Select(line => "e2e: " + line));
             }
         }
+    }
+}
+
+/// <summary>The test's own lines go to the test output and to summary.txt (CI prints it).</summary>
+internal sealed class SummaryOutput(ITestOutputHelper output, List<string> lines)
+{
+    public void WriteLine(string line)
+    {
+        output.WriteLine(line);
+        lines.Add(line);
     }
 }
