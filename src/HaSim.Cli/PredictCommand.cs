@@ -22,9 +22,10 @@ internal static class PredictCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var showModel = new Option<bool>("--show-model") { Description = "Print the model that is simulated." };
+        var machine = new Option<bool>("--machine-crash") { Description = "Crash the primary's whole machine (nothing on it answers) instead of killing PostgreSQL and the agent on a machine that stays up." };
         var command = new Command("predict", "Predict the RTO of a primary crash for an agent configuration with the simulator, beside measured values.")
         {
-            config, seeds, measured, showModel,
+            config, seeds, measured, showModel, machine,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -44,13 +45,14 @@ internal static class PredictCommand
             }
             var values = ReadMeasured(parse.GetValue(measured) ?? []);
             // The node listed first starts as the primary in the model; put the agents' leader first.
-            var model = CrashPrediction.ModelText(loaded.Settings, loaded.MemberNames, loaded.Etcd.Hosts.Count);
+            var machineCrash = parse.GetValue(machine);
+            var model = CrashPrediction.ModelText(loaded.Settings, loaded.MemberNames, loaded.Etcd.Hosts.Count, processesOnly: !machineCrash);
             if (parse.GetValue(showModel))
             {
                 Console.WriteLine(model);
             }
             var result = CrashPrediction.Run(model, n);
-            Print(loaded, result, values);
+            Print(loaded, result, values, machineCrash);
             return 0;
         }));
         return command;
@@ -89,13 +91,13 @@ internal static class PredictCommand
         return [.. values];
     }
 
-    private static void Print(AgentConfig config, CrashPredictionResult result, double[] measured)
+    private static void Print(AgentConfig config, CrashPredictionResult result, double[] measured, bool machineCrash)
     {
         var s = result.Spec.Failover!.Settings.Adjust().Settings;
         var controller = result.ControllerSeconds;
         var client = result.ClientSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"prediction for '{config.Scope}': primary {config.MemberNames[0]} crashes; {config.Members.Count} nodes and {Math.Min(config.Etcd.Hosts.Count, config.Members.Count)} etcd member(s) on one machine's loopback"));
+            $"prediction for '{config.Scope}': {(machineCrash ? $"the machine of primary {config.MemberNames[0]} crashes" : $"PostgreSQL and the agent of primary {config.MemberNames[0]} are killed")}; {config.Members.Count} nodes and {Math.Min(config.Etcd.Hosts.Count, config.Members.Count)} etcd member(s) on one machine's loopback"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"settings: ttl={s.Ttl} loop_wait={s.LoopWait} retry_timeout={s.RetryTimeout} synchronous_mode={(s.SynchronousMode == HaSim.Failover.SynchronousMode.On ? "on" : "off")}; {result.ControllerRto.Count} seeds{(result.Failed > 0 ? $", {result.Failed} without a promotion" : "")}"));
         Console.WriteLine();
@@ -114,9 +116,10 @@ internal static class PredictCommand
             }
         }
         Console.WriteLine();
-        Console.WriteLine("The model crashes the primary's machine: its REST API never answers and the standbys wait out the");
-        Console.WriteLine("2 s status probe; when only the processes are killed on a live machine, the refused connection");
-        Console.WriteLine("answers at once. A client that polls the nodes directly sees the controller's RTO plus its poll interval.");
+        Console.WriteLine(machineCrash
+            ? "A crashed machine never answers: the standbys wait out the 2 s status probe before they race."
+            : "A killed agent's machine refuses the standbys' status probes at once (--machine-crash: nothing answers, 2 s more).");
+        Console.WriteLine("The end-to-end test's client writes to the nodes directly: it sees the controller's RTO plus its retry interval.");
     }
 
     private static void Row(string label, double[] sorted)

@@ -10,7 +10,8 @@ namespace HaSim.Experiments.Runs;
 /// <summary>
 /// What the simulator predicts for a real cluster's primary crash (<c>hasim predict</c>): the
 /// agents' settings on a model of the same members on one machine's loopback (50 us links, one
-/// etcd member per etcd host the agents use), the primary crashing once the agents have settled,
+/// etcd member per etcd host the agents use), the primary's PostgreSQL and agent killed (or its
+/// machine crashed) once the agents have settled,
 /// over many seeds (each seed draws the agents' loop phases, hence the leader key's age at the
 /// crash). PostgreSQL's action timings are the ones measured on this project's machines with
 /// PostgreSQL 15 (pg_ctl promote about 0.15 s, start about 2 s, pg_rewind about 1.7 s).
@@ -21,7 +22,8 @@ public static class CrashPrediction
     public static readonly Duration CrashAt = Duration.FromSeconds(30);
 
     /// <summary>The model text for these settings (adjusted as the controller adjusts them) and member names; the first member is the primary that crashes.</summary>
-    public static string ModelText(FailoverSettings settings, IReadOnlyList<string> members, int etcdMembers)
+    /// <param name="processesOnly">Kill PostgreSQL and the agent on a machine that stays up (as the end-to-end test does), rather than crash the machine.</param>
+    public static string ModelText(FailoverSettings settings, IReadOnlyList<string> members, int etcdMembers, bool processesOnly = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(members.Count, 2);
         var s = settings.Adjust().Settings;
@@ -72,7 +74,7 @@ public static class CrashPrediction
                 start: 2s
                 rewind: 1700ms
             faults:
-              - crash: {{Quote(members[0])}}
+              - crash: { node: {{Quote(members[0])}}, scope: {{(processesOnly ? "processes" : "machine")}} }
                 at: {{CrashAt}}
 
             """);
