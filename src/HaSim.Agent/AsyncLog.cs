@@ -49,7 +49,9 @@ public sealed class AsyncLog : IDisposable
     public void Dispose()
     {
         _lines.CompleteAdding();
-        _writer.Join(TimeSpan.FromSeconds(5));
-        _lines.Dispose();
+        if (_writer.Join(TimeSpan.FromSeconds(5)))
+        {
+            _lines.Dispose(); // a writer still stuck on its output keeps the queue it reads
+        }
     }
 }
