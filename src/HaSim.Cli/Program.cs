@@ -10,6 +10,8 @@ root.Subcommands.Add(SweepCommand.CreateMerge());
 root.Subcommands.Add(ExploreCommand.Create());
 root.Subcommands.Add(ShrinkCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(AgentCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
 var result = root.Parse(args);
 // System.CommandLine reports unknown options and malformed arguments with exit code 1; bad input is 2 here.
 return result.Errors.Count > 0 ? ReportParseErrors(result) : result.Invoke();

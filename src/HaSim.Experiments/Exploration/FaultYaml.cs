@@ -20,7 +20,8 @@ public static class FaultYaml
         var body = fault switch
         {
             PartitionFault p => $"partition: {{from: {Side(p.From, p.FromDcsMembers, p.FromClients)}, to: {Side(p.To, p.ToDcsMembers, p.ToClients)}}}",
-            CrashFault c => $"crash: {Node(c.Node)}",
+            CrashFault { Scope: CrashScope.Machine } c => $"crash: {Node(c.Node)}",
+            CrashFault c => $"crash: {{node: {Node(c.Node)}, scope: {c.Scope.ToString().ToLowerInvariant()}}}",
             PauseFault p => $"pause: {{node: {Node(p.Node)}, scope: {p.Scope.ToString().ToLowerInvariant()}}}",
             DiskStallFault d => $"disk_stall: {Node(d.Node)}",
             DcsMemberCrashFault m => $"dcs_crash: {Member(m.Member)}",

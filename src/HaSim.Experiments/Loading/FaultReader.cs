@@ -62,7 +62,7 @@ internal static class FaultReader
             "partition" => ReadPartition(body, at, length, topology),
             "link" => ReadLink(body, at, length, topology),
             "disk_stall" => [new DiskStallFault(at, length, topology.ReadNodeReference(body))],
-            "crash" => [new CrashFault(at, length, ReadCrashable(body, topology))],
+            "crash" => [ReadCrash(body, at, length, topology)],
             "pause" => [ReadPause(body, at, length, topology)],
             "dcs_crash" => [new DcsMemberCrashFault(at, length, ReadDcsCrash(body, topology))],
             "clock_drift" => [ReadClockDrift(body, at, length, topology)],
@@ -70,6 +70,30 @@ internal static class FaultReader
             _ => Isolate(RegionSide(body, topology), at, length, topology),
         };
     }
+
+    /// <summary><c>crash: pg1</c> crashes the machine; <c>crash: {node: pg1, scope: processes}</c> kills only PostgreSQL and the agent.</summary>
+    private static CrashFault ReadCrash(ModelNode body, Duration at, Duration? length, Topology topology)
+    {
+        if (body.Yaml is not YamlMappingNode)
+        {
+            return new CrashFault(at, length, ReadCrashable(body, topology));
+        }
+        var mapping = body.AsMapping(PauseKeys, ["node"]);
+        var node = ReadCrashable(mapping.Required("node"), topology);
+        var scopeNode = mapping.Optional("scope");
+        var scope = scopeNode?.ReadWord("crash scope", CrashScopes, StringComparison.Ordinal) ?? CrashScope.Machine;
+        if (scope != CrashScope.Machine && topology.Failover is null)
+        {
+            throw scopeNode!.Error("scope processes needs a failover section: without one there is no agent beside the database");
+        }
+        return new CrashFault(at, length, node, scope);
+    }
+
+    private static readonly (string Word, CrashScope Value)[] CrashScopes =
+    [
+        ("machine", CrashScope.Machine),
+        ("processes", CrashScope.Processes),
+    ];
 
     /// <summary>Without automatic failover a crashed primary would just end the run's writes.</summary>
     private static NodeId ReadCrashable(ModelNode body, Topology topology)

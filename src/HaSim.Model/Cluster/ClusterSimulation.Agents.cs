@@ -280,6 +280,11 @@ internal sealed partial class ClusterSimulation
     {
         if (AgentOf(query.To) is not { } peer)
         {
+            if (_nodes[query.To.Value].ProcessesKilled)
+            {
+                // The machine is up but the agent is dead: its kernel refuses the connection at once.
+                SendControl(now, query.To.Value, query.From.Value, new PeerAnswerMessage(query.From, query.Incarnation, query.To, query.Request, null));
+            }
             return; // no one listens: the caller times out
         }
         var node = peer.Node;

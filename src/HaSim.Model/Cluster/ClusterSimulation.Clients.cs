@@ -126,9 +126,9 @@ internal sealed partial class ClusterSimulation
             {
                 Record(write, ClientOutcome.Unknown, write.AbandonedAt); // never committed, but its client cannot know
             }
-            else if (!node.Down)
+            else if (!node.Down || node.ProcessesKilled)
             {
-                AnswerClient(now, node, request.Write, ClientAnswer.Rejected, request.Attempt);
+                AnswerClient(now, node, request.Write, ClientAnswer.Rejected, request.Attempt); // refused at once when only the processes died
             }
             return; // a crashed machine answers nothing: the client times out
         }

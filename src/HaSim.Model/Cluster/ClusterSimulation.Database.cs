@@ -270,8 +270,9 @@ internal sealed partial class ClusterSimulation
     /// The machine dies (a crash fault or a watchdog reset): the agent and the database are gone,
     /// with the WAL that was not flushed, and everything the agent had in flight.
     /// </summary>
-    private void CrashMachine(Instant now, NodeRuntime node)
+    private void CrashMachine(Instant now, NodeRuntime node, CrashScope scope = CrashScope.Machine)
     {
+        var machineStaysUp = scope == CrashScope.Processes;
         EndPrimaryRole(now, node, connectionsClosed: false);
         if (_agents[node.Id.Value] is { } agent)
         {
@@ -292,8 +293,10 @@ internal sealed partial class ClusterSimulation
         }
         _agents[node.Id.Value] = null;
         _incarnations[node.Id.Value]++;
-        Crash(now, node);
-        BreakDownstreamSessions(now, node, WalReceiverTimeout); // nothing closes them: the standbys time out
+        Crash(now, node, machineStaysUp);
+        node.ProcessesKilled = machineStaysUp;
+        // A dead machine closes nothing: the standbys time out; a live kernel closes a killed walsender's connection at once.
+        BreakDownstreamSessions(now, node, machineStaysUp ? WalRetrieveRetryInterval : WalReceiverTimeout);
         node.Upstream = null;
         node.StreamEpoch++;
         SetDatabaseState(now, node, DatabaseState.Stopped);
@@ -307,6 +310,7 @@ internal sealed partial class ClusterSimulation
             return; // already back (a watchdog reset's reboot came first)
         }
         node.Down = false;
+        node.ProcessesKilled = false;
         _trace.Record(now, RestartKind, node.Id.Value, node.Flushed);
         StartAgent(now, node);
     }

@@ -271,9 +271,10 @@ internal sealed partial class ClusterSimulation
                 ReceiveRestAnswer(now, answer.To, answer.Incarnation, answer.Request.Value, new PeerStatus(answer.Request, answer.Peer, answer.Report));
                 break;
             case FailsafePostMessage post:
-                if (AgentOf(post.To) is not null)
+                if (AgentOf(post.To) is not null || _nodes[post.To.Value].ProcessesKilled)
                 {
-                    SendControl(now, post.To.Value, post.From.Value, new FailsafeAnswerMessage(post.From, post.Incarnation, post.To, post.Request, true));
+                    // A killed agent's machine refuses the connection: not accepted.
+                    SendControl(now, post.To.Value, post.From.Value, new FailsafeAnswerMessage(post.From, post.Incarnation, post.To, post.Request, AgentOf(post.To) is not null));
                 }
                 break;
             case FailsafeAnswerMessage answer:

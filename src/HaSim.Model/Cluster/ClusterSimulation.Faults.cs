@@ -35,7 +35,7 @@ internal sealed partial class ClusterSimulation
             case CrashFault c when ++_nodes[c.Node.Value].CrashFaults > 1:
                 break; // already down: overlapping crashes keep it down until the last one heals
             case CrashFault c when _failover is not null:
-                CrashMachine(now, _nodes[c.Node.Value]);
+                CrashMachine(now, _nodes[c.Node.Value], c.Scope);
                 break;
             case CrashFault c:
                 Crash(now, _nodes[c.Node.Value]);
@@ -167,16 +167,25 @@ internal sealed partial class ClusterSimulation
     /// The machine dies: steps in flight are lost, and so is WAL written but not flushed (it was
     /// only in the operating system's cache), and replication traffic it sent that has not arrived.
     /// </summary>
-    private void Crash(Instant now, NodeRuntime node)
+    private void Crash(Instant now, NodeRuntime node, bool machineStaysUp = false)
     {
         node.Down = true;
-        // What its walsender or walreceiver had sent but not yet delivered is lost with it: RPO
-        // counts the WAL that is not on the standby at the moment of failure (numbers.md 3.3).
-        foreach (var other in _nodes)
+        if (machineStaysUp)
         {
-            if (other != node)
+            // Only the processes die: what they wrote is in the page cache, and what they sent is in
+            // the kernel's socket buffers, which still delivers it.
+            node.Flushed = Math.Max(node.Flushed, node.Written);
+        }
+        else
+        {
+            // What its walsender or walreceiver had sent but not yet delivered is lost with it: RPO
+            // counts the WAL that is not on the standby at the moment of failure (numbers.md 3.3).
+            foreach (var other in _nodes)
             {
-                LinkBetween(node, other).Sever();
+                if (other != node)
+                {
+                    LinkBetween(node, other).Sever();
+                }
             }
         }
         _scheduler.Cancel(node.WriteTimer);

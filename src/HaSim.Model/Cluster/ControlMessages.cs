@@ -18,7 +18,8 @@ internal sealed record LeaderWatchMessage(NodeId Node) : ControlMessage;
 /// <summary><c>GET /patroni</c> from one agent to another.</summary>
 internal sealed record PeerQueryMessage(NodeId From, int Incarnation, NodeId To, RequestId Request) : ControlMessage;
 
-internal sealed record PeerAnswerMessage(NodeId To, int Incarnation, NodeId Peer, RequestId Request, PeerReport Report) : ControlMessage;
+/// <summary>A peer's answer; <paramref name="Report"/> is null when its machine refused the connection (the agent is not running).</summary>
+internal sealed record PeerAnswerMessage(NodeId To, int Incarnation, NodeId Peer, RequestId Request, PeerReport? Report) : ControlMessage;
 
 /// <summary><c>POST /failsafe</c> from a primary that lost the DCS.</summary>
 internal sealed record FailsafePostMessage(NodeId From, int Incarnation, NodeId To, RequestId Request) : ControlMessage;

@@ -60,6 +60,12 @@ internal sealed class NodeRuntime
     /// <summary>Crashed: the node does nothing and loses what reaches it until it restarts.</summary>
     public bool Down;
 
+    /// <summary>
+    /// Down because PostgreSQL and the agent were killed on a machine that stays up
+    /// (<see cref="Spec.CrashScope.Processes"/>): its kernel refuses connections at once instead of leaving them unanswered.
+    /// </summary>
+    public bool ProcessesKilled;
+
     /// <summary>Crash faults in force on this node: it restarts when the last one heals.</summary>
     public int CrashFaults;
 

@@ -45,7 +45,22 @@ public sealed record DiskStallFault(Duration At, Duration? For, NodeId Node) : F
 /// from its flushed position. The primary may crash only in a model with a <c>failover</c>
 /// section: without an agent to promote a standby, nothing would ever accept writes again.
 /// </summary>
-public sealed record CrashFault(Duration At, Duration? For, NodeId Node) : FaultSpec(At, For);
+public sealed record CrashFault(Duration At, Duration? For, NodeId Node, CrashScope Scope = CrashScope.Machine) : FaultSpec(At, For);
+
+/// <summary>What a <see cref="CrashFault"/> kills.</summary>
+public enum CrashScope
+{
+    /// <summary>The whole machine: nothing on it answers, unflushed WAL is lost, its connections time out.</summary>
+    Machine,
+
+    /// <summary>
+    /// PostgreSQL and the agent are killed (SIGKILL) on a machine that stays up: its kernel refuses
+    /// connections to them at once (peers' status probes, clients), closes their replication
+    /// connections (the standbys notice at once, not after wal_receiver_timeout), and keeps the WAL
+    /// already written in its page cache. Needs a failover section.
+    /// </summary>
+    Processes,
+}
 
 /// <summary>What a <see cref="PauseFault"/> stops.</summary>
 public enum PauseScope

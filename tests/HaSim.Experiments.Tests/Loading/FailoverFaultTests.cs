@@ -41,6 +41,23 @@ public sealed class FailoverFaultTests
     }
 
     [Fact]
+    public void Crashes_take_a_node_or_a_node_and_a_scope()
+    {
+        var faults = Load("""
+              - crash: p
+                at: 1s
+              - crash: {node: s1, scope: machine}
+                at: 2s
+              - crash: {node: p, scope: processes}
+                at: 3s
+                for: 20s
+            """).Faults;
+
+        Assert.Equal([(0, CrashScope.Machine), (1, CrashScope.Machine), (0, CrashScope.Processes)], faults.Cast<CrashFault>().Select(f => (f.Node.Value, f.Scope)));
+        Assert.Equal(Duration.FromSeconds(20), faults[2].For);
+    }
+
+    [Fact]
     public void Pauses_take_a_node_or_a_node_and_a_scope()
     {
         var faults = Load("""
@@ -158,12 +175,14 @@ public sealed class FailoverFaultTests
     // without a failover section (faults from line 12)
     [InlineData(false, "  - pause: {node: p, scope: agent}\n    at: 1s\n", 12, 29, "faults[0].pause.scope: scope agent needs a failover section")]
     [InlineData(false, "  - pause: {node: s1, scope: database}\n    at: 1s\n", 12, 30, "scope database needs a failover section")]
+    [InlineData(false, "  - crash: {node: s1, scope: processes}\n    at: 1s\n", 12, 30, "faults[0].crash.scope: scope processes needs a failover section")]
     [InlineData(false, "  - dcs_crash: etcd1\n    at: 1s\n", 12, 16, "faults[0].dcs_crash: dcs_crash needs a failover section: without one the model has no DCS")]
     [InlineData(false, "  - clock_drift: {node: p, rate: 2}\n    at: 1s\n", 12, 18, "faults[0].clock_drift: clock_drift needs a failover section")]
     [InlineData(false, "  - partition: [[p], [clients]]\n    at: 1s\n", 12, 23, "faults[0].partition[1][0]: 'clients' in a partition needs a failover section")]
     [InlineData(false, "  - partition: [[p], [etcd1]]\n    at: 1s\n", 12, 23, "faults[0].partition[1][0]: unknown node 'etcd1'; nodes: p, s1, s2")]
     // with one (faults from line 13)
     [InlineData(true, "  - pause: {node: p, scope: vm}\n    at: 1s\n", 13, 29, "faults[0].pause.scope: unknown pause scope 'vm'; allowed: machine, agent, database")]
+    [InlineData(true, "  - crash: {node: p, scope: vm}\n    at: 1s\n", 13, 29, "faults[0].crash.scope: unknown crash scope 'vm'; allowed: machine, processes")]
     [InlineData(true, "  - pause: {scope: agent}\n    at: 1s\n", 13, 12, "faults[0].pause: missing key 'node'; required keys: node")]
     [InlineData(true, "  - dcs_crash: etcd4\n    at: 1s\n", 13, 16, "faults[0].dcs_crash: unknown DCS member 'etcd4' (did you mean 'etcd1'?); DCS members: etcd1, etcd2, etcd3")]
     [InlineData(true, "  - dcs_crash: s1\n    at: 1s\n", 13, 16, "faults[0].dcs_crash: 's1' is a database node, not a DCS member; DCS members: etcd1, etcd2, etcd3")]

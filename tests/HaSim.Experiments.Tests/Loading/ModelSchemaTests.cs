@@ -67,6 +67,7 @@ public sealed class ModelSchemaTests
     [InlineData("failover: {enforce_timing_rule: 'no'}", "enforce_timing_rule")]
     [InlineData("faults: [{clock_drift: {node: p, rate: 0}, at: 1s}]", "faults")]
     [InlineData("faults: [{pause: {node: p, scope: vm}, at: 1s}]", "faults")]
+    [InlineData("faults: [{crash: {node: p, scope: vm}, at: 1s}]", "faults")]
     public void The_schema_rejects_bad_documents(string extra, string location)
     {
         var errors = Validate(ModelTexts.Minimal + extra + "\n");
@@ -80,6 +81,7 @@ public sealed class ModelSchemaTests
         var faults = """
             faults:
               - {crash: pg1, at: 1s}
+              - {crash: {node: pg2, scope: processes}, at: 1s, for: 5s}
               - {pause: {node: pg1, scope: agent}, at: 1s}
               - {dcs_crash: e-a, at: 1s, for: 10s}
               - {clock_drift: {node: pg2, rate: 1.5}, at: 1s}
