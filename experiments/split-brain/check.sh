@@ -3,7 +3,9 @@
 # anywhere else:
 #   1. hasim replay ENTRY/buggy.yaml --seed 1 must exit 1 (an invariant violated);
 #   2. hasim replay ENTRY/fixed.yaml --seed 1 must exit 0 (every invariant holds);
-#   3. hasim explore ENTRY/fixed.yaml --seeds N must exit 0 (no violation over N seeds).
+#   3. hasim explore ENTRY/EXPLORED --seeds N must exit 0 (no violation over N seeds), where
+#      EXPLORED is the entry's `explore:` file in catalog.yaml, fixed.yaml by default; an explored
+#      file other than fixed.yaml is replayed with seed 1 too and must exit 0.
 # Usage: experiments/split-brain/check.sh [SEEDS] [ENTRY...]   (SEEDS defaults to 1000)
 # Writes each replay (narrative.txt, trace.json, timeline.png) and explore.csv under
 # experiments/split-brain/results/ENTRY/, and with --figures copies the two timelines into the
@@ -39,17 +41,25 @@ for entry in "${entries[@]}"; do
   buggy=$?
   "${hasim[@]}" replay "$catalog/$entry/fixed.yaml" --seed 1 --out "$out/fixed" > "$out/fixed.txt" 2>&1
   fixed=$?
-  "${hasim[@]}" explore "$catalog/$entry/fixed.yaml" --seeds "$seeds" --out "$out/explore" > "$out/explore.txt" 2>"$out/explore.progress"
+  explored_file=$(awk -v dir="$entry" '$0 ~ "- dir: *"dir"$" { found = 1; next } found && /- dir:/ { exit } found && /explore:/ { print $2; exit }' "$catalog/catalog.yaml")
+  explored_file="${explored_file:-fixed.yaml}"
+  production=0
+  if [[ "$explored_file" != fixed.yaml ]]; then
+    "${hasim[@]}" replay "$catalog/$entry/$explored_file" --seed 1 --out "$out/explored" > "$out/explored.txt" 2>&1
+    production=$?
+  fi
+  "${hasim[@]}" explore "$catalog/$entry/$explored_file" --seeds "$seeds" --out "$out/explore" > "$out/explore.txt" 2>"$out/explore.progress"
   explored=$?
   set -e
 
   grep -E "^invariants" "$out/buggy.txt" | sed 's/^/  buggy, seed 1: /' || true
   grep -E "^invariants|^every invariant" "$out/fixed.txt" | sed 's/^/  fixed, seed 1: /' || true
-  head -n 1 "$out/explore.txt" | sed 's/^/  fixed, explore: /'
+  head -n 1 "$out/explore.txt" | sed "s/^/  $explored_file, explore: /"
   verdict="ok"
   if [[ $buggy -ne 1 ]]; then verdict="FAILED: buggy.yaml exited $buggy, expected 1"; fi
   if [[ $fixed -ne 0 ]]; then verdict="FAILED: fixed.yaml exited $fixed, expected 0"; fi
-  if [[ $explored -ne 0 ]]; then verdict="FAILED: explore of fixed.yaml exited $explored, expected 0 (see $out/explore)"; fi
+  if [[ $production -ne 0 ]]; then verdict="FAILED: $explored_file exited $production, expected 0"; fi
+  if [[ $explored -ne 0 ]]; then verdict="FAILED: explore of $explored_file exited $explored, expected 0 (see $out/explore)"; fi
   if [[ "$verdict" != ok ]]; then failures=$((failures + 1)); fi
   summary+=("$entry: $verdict")
 

@@ -120,7 +120,13 @@ public static class SwarmSchedule
             case SwarmFaultKind.DcsMemberCrash:
                 return new DcsMemberCrashFault(at, length, random.NextInt(failover.Dcs.Members.Count));
             case SwarmFaultKind.ClockDrift:
-                return new ClockDriftFault(at, length, AnyNode(), random.NextDouble() < 0.5 ? 0.25 + random.NextDouble() * 0.5 : 1.5 + random.NextDouble() * 2.5);
+                // A node's clock at 0.85x to 1x or 1x to 1.5x real speed: far beyond what NTP allows
+                // (500 ppm), yet inside what a lease design can survive. The watchdog, which runs on
+                // the node's clock, resets a deposed leader ttl - safety_margin local seconds after
+                // its last renewal, while its key expires ttl real seconds after it: with Patroni's
+                // defaults a clock slower than 25/30 = 0.83x lets the machine run on after another
+                // node was promoted, and no setting can prevent it. Slower clocks would only find that.
+                return new ClockDriftFault(at, length, AnyNode(), random.NextDouble() < 0.5 ? 0.85 + random.NextDouble() * 0.15 : 1.0 + random.NextDouble() * 0.5);
             default:
                 // Split nodes, DCS members and the clients into two sides at random (each side non-empty).
                 var nodes = spec.Nodes.Select(n => n.Id).ToArray();

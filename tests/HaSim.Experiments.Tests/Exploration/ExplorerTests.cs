@@ -74,8 +74,12 @@ public class FencingSensitivityTests(Xunit.Abstractions.ITestOutputHelper output
 {
     private static readonly Duration Phase = Duration.FromSeconds(300); // hasim explore's --fault-phase default
 
-    /// <summary>The first seed with any violation, and the first with a split brain, as observed (seed 2: liveness, an unfenced old primary still writable at the end; seed 3: single-writer).</summary>
-    private const ulong FirstViolating = 2;
+    /// <summary>
+    /// The first seed with any violation, and the first with a split brain, as observed: seed 3,
+    /// single-writer. (Seed 2 violated liveness too until the leader wrote /history and explore's
+    /// clock drift stayed within what a lease design can survive; both changed its run.)
+    /// </summary>
+    private const ulong FirstViolating = 3;
     private const ulong FirstSplitBrain = 3;
 
     private static (string Path, string Text) Model(bool unsafeDisableFencing)
