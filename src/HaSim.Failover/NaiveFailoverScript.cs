@@ -269,8 +269,10 @@ public sealed class NaiveFailoverScript : IHaController
             _message = $"following {other}, the primary that answers";
             return;
         }
-        var silence = _now - _lastHeard;
-        if (silence < _settings.HeartbeatTimeout)
+        var quiet = _now - _lastHeard;
+        // Whole seconds, as a script would log them (the exact silence is in the trace).
+        var silence = Duration.FromSeconds(quiet.Nanoseconds / Duration.NanosPerSecond);
+        if (quiet < _settings.HeartbeatTimeout)
         {
             _message = $"no primary heard for {silence}";
             return;
