@@ -159,6 +159,18 @@ public sealed record FailoverSettings
         return new SettingsAdjustment(adjusted, warnings.ToArray());
     }
 
+    /// <summary>The watchdog device's timeout: ttl - safety_margin, or ttl / 2 (whole seconds) with a negative margin.</summary>
+    public Duration WatchdogTimeout => WatchdogSafetyMargin.IsNegative
+        ? Duration.FromSeconds(Ttl.Nanoseconds / Duration.NanosPerSecond / 2)
+        : Ttl - WatchdogSafetyMargin;
+
+    /// <summary>Whether the watchdog can be activated: a device, and a timeout that leaves a whole loop_wait of slack.</summary>
+    public bool WatchdogCanActivate(bool deviceAvailable) => deviceAvailable && WatchdogTimeout - LoopWait >= Duration.Zero;
+
+    /// <summary>Whether a leader runs with an armed watchdog: not off, not unfenced, and it can be activated.</summary>
+    public bool LeaderArmsWatchdog(bool deviceAvailable) =>
+        WatchdogMode != WatchdogMode.Off && !UnsafeDisableFencing && WatchdogCanActivate(deviceAvailable);
+
     /// <summary>Whether this node may ever race: nofailover, or failover_priority &lt;= 0 (is_healthiest_node step 6).</summary>
     internal bool NeverPromote => NoFailover || FailoverPriority <= 0;
 

@@ -12,12 +12,10 @@ internal sealed class WatchdogPolicy(FailoverSettings settings, bool deviceAvail
     /// <summary>The mode; <see cref="WatchdogMode.Off"/> whatever the settings say when fencing is disabled (<see cref="FailoverSettings.UnsafeDisableFencing"/>).</summary>
     public WatchdogMode Mode => settings.UnsafeDisableFencing ? WatchdogMode.Off : settings.WatchdogMode;
 
-    public Duration Timeout => settings.WatchdogSafetyMargin.IsNegative
-        ? Duration.FromSeconds(settings.Ttl.Nanoseconds / Duration.NanosPerSecond / 2)
-        : settings.Ttl - settings.WatchdogSafetyMargin;
+    public Duration Timeout => settings.WatchdogTimeout;
 
     /// <summary>Whether activation can succeed: a device, and a timeout that leaves a whole loop_wait of slack.</summary>
-    public bool CanActivate => deviceAvailable && Timeout - settings.LoopWait >= Duration.Zero;
+    public bool CanActivate => settings.WatchdogCanActivate(deviceAvailable);
 
     /// <summary><c>Watchdog.is_healthy</c>: false only when the watchdog is required and cannot be activated (race step 8, W1).</summary>
     public bool IsHealthy => Mode != WatchdogMode.Required || CanActivate;

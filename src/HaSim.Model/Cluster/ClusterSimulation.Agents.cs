@@ -49,6 +49,14 @@ internal sealed partial class ClusterSimulation
             agent.Lease = _initialLeases[node.Id.Value];
         }
         _agents[node.Id.Value] = agent;
+        if (_initialWatchdog[node.Id.Value] is { } armed)
+        {
+            _initialWatchdog[node.Id.Value] = null;
+            agent.WatchdogTimeout = armed.Timeout;
+            agent.WatchdogDeadline = armed.Deadline;
+            agent.WatchdogGeneration = ++_watchdogGenerations;
+            agent.WatchdogTimer = _scheduler.At(Instant.Max(armed.Deadline, now), new ModelEvent(EventKind.WatchdogExpiry, node.Id.Value, agent.WatchdogGeneration));
+        }
         StepAgent(now, agent, new Start(failover.WatchdogDevice));
     }
 
@@ -204,18 +212,32 @@ internal sealed partial class ClusterSimulation
     /// <summary>A clock drift changes how local deadlines map to real time: reschedule the agent's timers.</summary>
     private void SetClockRate(Instant now, NodeRuntime node, double rate)
     {
-        _clocks[node.Id.Value].SetRate(now, rate);
-        if (_agents[node.Id.Value] is not { } agent)
+        // Timers keep the local instant they are due at; only its real instant moves. The
+        // watchdog too: a rate change is no keepalive (it may come while the machine is frozen).
+        var clock = _clocks[node.Id.Value];
+        var agent = _agents[node.Id.Value];
+        var watchdogDue = agent?.WatchdogDeadline ?? _initialWatchdog[node.Id.Value]?.Deadline;
+        var watchdogLocal = watchdogDue is { } due ? clock.Local(due) : (Instant?)null;
+        clock.SetRate(now, rate);
+        if (agent is null)
         {
-            return; // the machine is down; its clock keeps the rate for when the agent starts again
+            if (_initialWatchdog[node.Id.Value] is { } armed && watchdogLocal is { } local)
+            {
+                _initialWatchdog[node.Id.Value] = (armed.Timeout, clock.Real(local, now));
+            }
+            return; // the agent has not started, or the machine is down; its clock keeps the rate
         }
         foreach (var (timer, (local, _)) in agent.Timers.OrderBy(t => t.Key).ToArray())
         {
             SetAgentTimer(now, agent, timer, local);
         }
-        if (agent.WatchdogDeadline is not null)
+        if (agent.WatchdogDeadline is not null && watchdogLocal is { } watchdogAt)
         {
-            KeepWatchdogAlive(now, agent); // re-arming from now is what a keepalive would do; drift shows in its timing
+            _scheduler.Cancel(agent.WatchdogTimer);
+            var deadline = clock.Real(watchdogAt, now);
+            agent.WatchdogDeadline = deadline;
+            agent.WatchdogGeneration = ++_watchdogGenerations;
+            agent.WatchdogTimer = _scheduler.At(deadline, new ModelEvent(EventKind.WatchdogExpiry, agent.Node.Id.Value, agent.WatchdogGeneration));
         }
     }
 
@@ -245,7 +267,8 @@ internal sealed partial class ClusterSimulation
     /// </summary>
     private void CheckWatchdogOnResume(Instant now, NodeRuntime node)
     {
-        if (_agents[node.Id.Value] is { WatchdogDeadline: { } deadline } && deadline <= now)
+        var deadline = _agents[node.Id.Value] is { } agent ? agent.WatchdogDeadline : _initialWatchdog[node.Id.Value]?.Deadline;
+        if (deadline <= now)
         {
             ResetByWatchdog(now, node);
         }

@@ -273,6 +273,7 @@ internal sealed partial class ClusterSimulation
     private void CrashMachine(Instant now, NodeRuntime node, CrashScope scope = CrashScope.Machine)
     {
         var machineStaysUp = scope == CrashScope.Processes;
+        _initialWatchdog[node.Id.Value] = null; // its keeper is gone before it ever started
         EndPrimaryRole(now, node, connectionsClosed: false);
         if (_agents[node.Id.Value] is { } agent)
         {

@@ -83,6 +83,7 @@ internal sealed partial class ClusterSimulation
         }
         InitClients(failover);
         _initialLeases = new LeaseId?[_nodes.Length];
+        _initialWatchdog = new (Duration, Instant)?[_nodes.Length];
         if (_hasDcs)
         {
             SeedLeaderKey(failover);
@@ -106,9 +107,22 @@ internal sealed partial class ClusterSimulation
         _initialLeases[primary.Id.Value] = grant.Lease;
         _etcd.Store.DrainEvents();
         NoteLeaderKey(Instant.Start);
+
+        // A leader that renewed its key just now kept its watchdog alive just now too: the
+        // machine's watchdog runs before its agent's first cycle of the run, so a leader frozen
+        // from the start is reset on resume like one frozen later.
+        var settings = failover.Settings.Adjust().Settings;
+        if (failover.Agent == FailoverAgent.Patroni && settings.LeaderArmsWatchdog(failover.WatchdogDevice))
+        {
+            var clock = _clocks[primary.Id.Value];
+            _initialWatchdog[primary.Id.Value] = (settings.WatchdogTimeout, clock.Real(clock.Local(Instant.Start) + settings.WatchdogTimeout, Instant.Start));
+        }
     }
 
     private LeaseId?[] _initialLeases = [];
+
+    /// <summary>The initial leader's watchdog (timeout, deadline), armed before its agent starts; the agent takes it over.</summary>
+    private (Duration Timeout, Instant Deadline)?[] _initialWatchdog = [];
 
     /// <summary>
     /// The run joins a cluster that has been up for a while: each agent's HA loop runs at its own
