@@ -51,4 +51,10 @@ public sealed record ClusterView(
     NodeSet? Failsafe = null)
 {
     public MemberInfo? Member(NodeId id) => Members.FirstOrDefault(m => m.Id == id);
+
+    /// <summary>Every node's name by id, from the DCS layout: a node whose member key has expired still has one (/sync names it).</summary>
+    public IReadOnlyList<string> NodeNames { get; init; } = [];
+
+    /// <summary>A node's name: its member key's, else the layout's; the id only when neither knows it.</summary>
+    public string NameOf(NodeId id) => Member(id)?.Name ?? (id.Value < NodeNames.Count ? NodeNames[id.Value] : id.ToString());
 }

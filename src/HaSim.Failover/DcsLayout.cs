@@ -109,7 +109,7 @@ public sealed class DcsLayout
             }
         }
         members.Sort((a, b) => a.Id.CompareTo(b.Id));
-        return new ClusterView(leader, optime, sync, timeline, members, failsafe);
+        return new ClusterView(leader, optime, sync, timeline, members, failsafe) { NodeNames = _names };
     }
 
     private SyncRecord ReadSync(SyncValueJson value, long modRevision)

@@ -885,7 +885,7 @@ public sealed class FailoverController : IHaController
         }
     }
 
-    private string NameOf(NodeId id) => _view?.Member(id)?.Name ?? id.ToString();
+    private string NameOf(NodeId id) => _view?.NameOf(id) ?? id.ToString();
 
     private RequestId NextRequest() => new(++_lastRequest);
 

@@ -80,7 +80,7 @@ internal static class SyncReplication
         {
             return settings.SynchronousModeStrict ? $"1 ({StrictPlaceholder})" : "";
         }
-        var names = standbys.Select(id => Quote(view.Member(id)?.Name ?? id.ToString()));
+        var names = standbys.Select(id => Quote(view.NameOf(id)));
         var count = Math.Min(settings.SynchronousNodeCount, standbys.Count);
         return $"{count.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({string.Join(",", names)})";
     }

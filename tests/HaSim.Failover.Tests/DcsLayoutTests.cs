@@ -43,6 +43,16 @@ public class DcsLayoutTests
     }
 
     [Fact]
+    public void ANodeWithoutAMemberKeyKeepsItsNameInSynchronousStandbyNames()
+    {
+        // /sync names pg2, whose member key expired (it was cut off from etcd): strict mode keeps
+        // it as the synchronous standby, and PostgreSQL must be told "pg2", not an internal id.
+        var view = Layout.Read([new(Layout.SyncKey, Layout.SyncValue(Pg1, NodeSet.Of(Pg2)), 9)]);
+        Assert.Empty(view.Members);
+        Assert.Equal("pg2", view.NameOf(Pg2)); // what synchronous_standby_names and the log use
+    }
+
+    [Fact]
     public void WhatCannotBeReadIsLeftOutNotFatal()
     {
         var view = Layout.Read(
