@@ -209,27 +209,8 @@ public static class Shrinker
     private static Duration WholeMilliseconds(Duration d) =>
         Duration.FromMilliseconds(Math.Max(0, d.Nanoseconds / Duration.NanosPerMillisecond));
 
-    private static FaultSpec WithStart(FaultSpec fault, Duration start) => fault switch
-    {
-        PartitionFault p => p with { At = start },
-        LinkFault l => l with { At = start },
-        DiskStallFault d => d with { At = start },
-        CrashFault c => c with { At = start },
-        PauseFault p => p with { At = start },
-        DcsMemberCrashFault m => m with { At = start },
-        ClockDriftFault c => c with { At = start },
-        _ => throw new ArgumentException($"cannot move a {fault.GetType().Name}", nameof(fault)),
-    };
+    // Every fault kind is a FaultSpec record: `with` copies the derived record and sets its start or length.
+    private static FaultSpec WithStart(FaultSpec fault, Duration start) => fault with { At = start };
 
-    private static FaultSpec WithLength(FaultSpec fault, Duration length) => fault switch
-    {
-        PartitionFault p => p with { For = length },
-        LinkFault l => l with { For = length },
-        DiskStallFault d => d with { For = length },
-        CrashFault c => c with { For = length },
-        PauseFault p => p with { For = length },
-        DcsMemberCrashFault m => m with { For = length },
-        ClockDriftFault c => c with { For = length },
-        _ => fault,
-    };
+    private static FaultSpec WithLength(FaultSpec fault, Duration length) => fault with { For = length };
 }
