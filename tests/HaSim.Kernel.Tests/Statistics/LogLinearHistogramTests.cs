@@ -296,11 +296,22 @@ public class LogLinearHistogramTests
         histogram.Merge(other);
         histogram.Reset();
 
-        var (recording, querying, sink) = MeasureAllocations(histogram, other, values);
+        // The runtime may allocate on the calling thread while it moves a callee to its next tier
+        // (this test failed under load with 8 kB counted while recording). That happens once; an
+        // allocation by Record or the queries happens in every pass. So the least any of four
+        // passes allocates must be zero.
+        var recording = long.MaxValue;
+        var querying = long.MaxValue;
+        for (var pass = 0; pass < 4; pass++)
+        {
+            var (recorded, queried, sink) = MeasureAllocations(histogram, other, values);
+            Assert.True(sink > 0);
+            recording = Math.Min(recording, recorded);
+            querying = Math.Min(querying, queried);
+        }
 
         Assert.Equal(0, recording);
         Assert.Equal(0, querying);
-        Assert.True(sink > 0);
     }
 
     // Compiled optimized at once: no tiering or on-stack replacement of the loops while they are measured.
