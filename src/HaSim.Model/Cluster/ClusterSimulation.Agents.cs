@@ -193,15 +193,23 @@ internal sealed partial class ClusterSimulation
         {
             _scheduler.Cancel(old.Handle);
         }
+        var setting = ++agent.TimerSettings;
         var handle = _scheduler.At(agent.Clock.Real(local, now),
-            new ModelEvent(EventKind.AgentTimer, agent.Node.Id.Value, ((long)agent.Incarnation << 8) | (long)timer));
-        agent.Timers[timer] = (local, handle);
+            new ModelEvent(EventKind.AgentTimer, agent.Node.Id.Value, (setting << 32) | ((long)agent.Incarnation << 8) | (long)timer));
+        agent.Timers[timer] = (local, handle, setting);
     }
 
     private void AgentTimerFired(Instant now, int node, long value)
     {
         var timer = (TimerId)(value & 0xFF);
-        if (_agents[node] is not { } agent || agent.Incarnation != (int)(value >> 8))
+        if (_agents[node] is not { } agent || agent.Incarnation != (int)((value >> 8) & 0xFFFFFF))
+        {
+            return;
+        }
+        // Only the current setting's event: a stale copy (deferred through a pause, then replaced)
+        // must neither wake the controller nor forget the current setting, which a later clock
+        // rate change must still be able to move (explore, seed 299 of split-brain entry 3).
+        if (!agent.Timers.TryGetValue(timer, out var current) || current.Setting != value >> 32)
         {
             return;
         }
@@ -227,7 +235,7 @@ internal sealed partial class ClusterSimulation
             }
             return; // the agent has not started, or the machine is down; its clock keeps the rate
         }
-        foreach (var (timer, (local, _)) in agent.Timers.OrderBy(t => t.Key).ToArray())
+        foreach (var (timer, (local, _, _)) in agent.Timers.OrderBy(t => t.Key).ToArray())
         {
             SetAgentTimer(now, agent, timer, local);
         }

@@ -277,7 +277,7 @@ internal sealed partial class ClusterSimulation
         EndPrimaryRole(now, node, connectionsClosed: false);
         if (_agents[node.Id.Value] is { } agent)
         {
-            foreach (var (_, handle) in agent.Timers.Values)
+            foreach (var (_, handle, _) in agent.Timers.Values)
             {
                 _scheduler.Cancel(handle);
             }

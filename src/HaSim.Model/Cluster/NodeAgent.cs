@@ -52,8 +52,15 @@ internal sealed class NodeAgent
     /// <summary>How many of the controller's finished cycles the agent log has been told about.</summary>
     public long LoggedCycles;
 
-    /// <summary>Controller timers by id: their local-time deadline and the scheduled event.</summary>
-    public Dictionary<TimerId, (Instant Local, TimerHandle Handle)> Timers { get; } = [];
+    /// <summary>
+    /// Controller timers by id: their local-time deadline, the scheduled event, and the setting it
+    /// belongs to. A setting's event can outlive it (a paused machine defers events as copies the
+    /// handle no longer cancels), so an event acts only if its setting is still the current one.
+    /// </summary>
+    public Dictionary<TimerId, (Instant Local, TimerHandle Handle, long Setting)> Timers { get; } = [];
+
+    /// <summary>Numbers the timer settings of this agent (see <see cref="Timers"/>).</summary>
+    public long TimerSettings;
 
     /// <summary>DCS attempts in flight by request id, with their timeout events.</summary>
     public SortedDictionary<long, TimerHandle> DcsAttempts { get; } = [];

@@ -252,6 +252,21 @@ public class ExploreRegressionTests
     /// Overlapping crash faults now keep the machine down until the last one heals, and a machine
     /// that is up is not restarted.
     /// </summary>
+    /// <summary>
+    /// Seed 299 of split-brain entry 3's fixed configuration: a stale copy of a timer event (deferred
+    /// through a VM pause) made the host forget the agent's current retry deadline, so a clock rate
+    /// change could not move it; the deadline fired before its local instant, the controller ignored
+    /// it and its HA loop stopped for good: no primary from the last heal to the end. A timer event
+    /// now acts only if it belongs to the current setting.
+    /// </summary>
+    [Fact]
+    public void AStaleTimerEventDoesNotStopTheHaLoop()
+    {
+        var run = Replay("stale-timer-event-after-pause", 299);
+        Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
+        Assert.Equal(HaSim.Checkers.LivenessVerdict.Holds, run.Checks.Liveness.Verdict);
+    }
+
     [Fact]
     public void OverlappingCrashesRestartTheMachineOnceWhenTheLastHeals()
     {
