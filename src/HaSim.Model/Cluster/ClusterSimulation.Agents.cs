@@ -53,9 +53,7 @@ internal sealed partial class ClusterSimulation
         {
             _initialWatchdog[node.Id.Value] = null;
             agent.WatchdogTimeout = armed.Timeout;
-            agent.WatchdogDeadline = armed.Deadline;
-            agent.WatchdogGeneration = ++_watchdogGenerations;
-            agent.WatchdogTimer = _scheduler.At(Instant.Max(armed.Deadline, now), new ModelEvent(EventKind.WatchdogExpiry, node.Id.Value, agent.WatchdogGeneration));
+            SetWatchdogDeadline(now, agent, armed.Deadline);
         }
         StepAgent(now, agent, new Start(failover.WatchdogDevice));
     }
@@ -224,14 +222,14 @@ internal sealed partial class ClusterSimulation
         // watchdog too: a rate change is no keepalive (it may come while the machine is frozen).
         var clock = _clocks[node.Id.Value];
         var agent = _agents[node.Id.Value];
-        var watchdogDue = agent?.WatchdogDeadline ?? _initialWatchdog[node.Id.Value]?.Deadline;
+        var watchdogDue = agent is null ? _initialWatchdog[node.Id.Value]?.Deadline : agent.WatchdogDeadline;
         var watchdogLocal = watchdogDue is { } due ? clock.Local(due) : (Instant?)null;
         clock.SetRate(now, rate);
         if (agent is null)
         {
             if (_initialWatchdog[node.Id.Value] is { } armed && watchdogLocal is { } local)
             {
-                _initialWatchdog[node.Id.Value] = (armed.Timeout, clock.Real(local, now));
+                _initialWatchdog[node.Id.Value] = armed with { Deadline = clock.Real(local, now) };
             }
             return; // the agent has not started, or the machine is down; its clock keeps the rate
         }
@@ -239,25 +237,24 @@ internal sealed partial class ClusterSimulation
         {
             SetAgentTimer(now, agent, timer, local);
         }
-        if (agent.WatchdogDeadline is not null && watchdogLocal is { } watchdogAt)
+        if (watchdogLocal is { } watchdogAt)
         {
-            _scheduler.Cancel(agent.WatchdogTimer);
-            var deadline = clock.Real(watchdogAt, now);
-            agent.WatchdogDeadline = deadline;
-            agent.WatchdogGeneration = ++_watchdogGenerations;
-            agent.WatchdogTimer = _scheduler.At(deadline, new ModelEvent(EventKind.WatchdogExpiry, agent.Node.Id.Value, agent.WatchdogGeneration));
+            SetWatchdogDeadline(now, agent, clock.Real(watchdogAt, now));
         }
     }
 
     // ---- The watchdog: a kernel timer that resets the machine unless kept alive ----
 
-    private void KeepWatchdogAlive(Instant now, NodeAgent agent)
+    private void KeepWatchdogAlive(Instant now, NodeAgent agent) =>
+        SetWatchdogDeadline(now, agent, agent.Clock.Real(agent.Clock.Local(now) + agent.WatchdogTimeout, now));
+
+    /// <summary>The one place the watchdog's kernel timer is (re)scheduled: a keepalive, a clock rate change, or the initial leader's armed watchdog.</summary>
+    private void SetWatchdogDeadline(Instant now, NodeAgent agent, Instant deadline)
     {
         _scheduler.Cancel(agent.WatchdogTimer);
-        var deadline = agent.Clock.Real(agent.Clock.Local(now) + agent.WatchdogTimeout, now);
         agent.WatchdogDeadline = deadline;
         agent.WatchdogGeneration = ++_watchdogGenerations;
-        agent.WatchdogTimer = _scheduler.At(deadline, new ModelEvent(EventKind.WatchdogExpiry, agent.Node.Id.Value, agent.WatchdogGeneration));
+        agent.WatchdogTimer = _scheduler.At(Instant.Max(deadline, now), new ModelEvent(EventKind.WatchdogExpiry, agent.Node.Id.Value, agent.WatchdogGeneration));
     }
 
     private void WatchdogExpired(Instant now, NodeRuntime node, int generation)
