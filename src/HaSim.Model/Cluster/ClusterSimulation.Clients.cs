@@ -33,6 +33,7 @@ internal sealed partial class ClusterSimulation
             Abandoned = false;
             AbandonedAt = default;
             Placement = null;
+            Parked = false;
         }
 
         public int Attempt;
@@ -46,6 +47,12 @@ internal sealed partial class ClusterSimulation
         public bool Abandoned;
         public Instant AbandonedAt;
         public CommitPlacement? Placement;
+
+        /// <summary>Its attempts fail at once because the endpoint has no server UP; see <see cref="ParkUntilAServerIsUp"/>.</summary>
+        public bool Parked;
+
+        /// <summary>How often it was parked: a give-up event belongs to one parking.</summary>
+        public int Parkings;
     }
 
     private readonly Dictionary<long, PendingWrite> _writes = [];
@@ -64,7 +71,7 @@ internal sealed partial class ClusterSimulation
 
     private void InitClients(FailoverSpec failover)
     {
-        _retryingClient = new RetryingClient(failover.Clients.Retry, new SimRandom(_seed, "clients.retry"));
+        _retryingClient = new RetryingClient(failover.Clients.Retry, new IndexedRandom(_seed, "clients.retry"));
         // The proxy starts checking once every agent has run its first HA cycle (they start within
         // one loop_wait, see ScheduleFailoverStart); until then it routes to the first server, the primary.
         var firstCheck = Instant.Start + failover.AgentPeriod + failover.HealthCheck.Inter;
@@ -102,7 +109,7 @@ internal sealed partial class ClusterSimulation
         write.Sent = false;
         if (_endpoint.NextConnection() is not { } target)
         {
-            AttemptFailed(now, write, AttemptFailure.NoServerUp);
+            ParkUntilAServerIsUp(now, write);
             return;
         }
         write.Target = target;
@@ -194,6 +201,71 @@ internal sealed partial class ClusterSimulation
         }
     }
 
+    // ---- Writes parked while the endpoint has no server UP ----
+
+    // While no server is UP, every attempt fails the instant it starts (HAProxy refuses the
+    // connection), so a write's retries until a server comes up are known in advance: its jitter
+    // is read by (write, attempt) (RetryingClient). Instead of an event per attempt (a retry storm
+    // of a few thousand writes x 30 attempts during a long outage was a third of a run's events),
+    // a parked write has one event, at the attempt where it would give up, and is resumed when a
+    // server comes UP: each attempt it would have made meanwhile is reported failed at its own
+    // time, and the first one at or after that moment runs as an event. The outcome is the one
+    // running every attempt as an event gives.
+    private readonly List<long> _parked = [];
+
+    /// <summary>The attempt found no server UP: it failed; park the write unless the client gives up now.</summary>
+    private void ParkUntilAServerIsUp(Instant now, PendingWrite write)
+    {
+        write.Sent = false;
+        if (write.Write.OnAttemptFailed(now, AttemptFailure.NoServerUp) is null)
+        {
+            Finish(now, write, ClientOutcome.Failed);
+            return;
+        }
+        write.Parked = true;
+        write.Parkings++;
+        _parked.Add(write.Id);
+        _scheduler.Post(write.Write.LastAttemptIfEveryAttemptFails(), new ModelEvent(EventKind.ClientGivesUp, write.Parkings, write.Id));
+    }
+
+    /// <summary>No server came UP before the parked write's last attempt: every remaining attempt failed, and so did the write.</summary>
+    private void GiveUpParkedWrite(Instant now, int parking, long id)
+    {
+        if (!_writes.TryGetValue(id, out var write) || !write.Parked || write.Parkings != parking)
+        {
+            return; // resumed since
+        }
+        write.Parked = false;
+        while (write.Write.OnAttemptFailed(write.Write.CurrentAttemptAt, AttemptFailure.NoServerUp) is not null)
+        {
+        }
+        write.Attempt = write.Write.AttemptCount;
+        Finish(now, write, ClientOutcome.Failed);
+    }
+
+    /// <summary>A server is UP: each parked write's attempts before now failed; its next one runs as usual.</summary>
+    private void ResumeParkedWrites(Instant now)
+    {
+        foreach (var id in _parked)
+        {
+            if (!_writes.TryGetValue(id, out var write) || !write.Parked)
+            {
+                continue; // gave up meanwhile
+            }
+            write.Parked = false;
+            while (write.Write.CurrentAttemptAt < now)
+            {
+                if (write.Write.OnAttemptFailed(write.Write.CurrentAttemptAt, AttemptFailure.NoServerUp) is null)
+                {
+                    throw new InvalidOperationException($"write {id} ran out of attempts at {write.Write.CompletedAt}, before {now}, but its give-up event did not fire");
+                }
+            }
+            write.Attempt = write.Write.AttemptCount;
+            _scheduler.Post(write.Write.CurrentAttemptAt, new ModelEvent(EventKind.ClientAttempt, write.Attempt + 1, write.Id));
+        }
+        _parked.Clear();
+    }
+
     /// <summary>
     /// Every attempt waits the same request timeout, so deadlines come in the order attempts start:
     /// a FIFO of deadlines with one timer at its head replaces a timer per attempt (which would keep
@@ -208,12 +280,22 @@ internal sealed partial class ClusterSimulation
         }
     }
 
+    /// <summary>
+    /// The timer at the FIFO's head fired: attempts past their deadline time out, and the timer
+    /// moves to the first attempt still waiting for an answer. Attempts that ended meanwhile are
+    /// dropped without a timer of their own: nearly every attempt ends long before its deadline,
+    /// and firing at each of those deadlines to do nothing was one event per write.
+    /// </summary>
     private void TimeoutsDue(Instant now)
     {
         while (_timeouts.Count > 0 && _timeouts.Peek().Deadline <= now)
         {
             var (_, id, attempt) = _timeouts.Dequeue();
             AttemptTimedOut(now, attempt, id);
+        }
+        while (_timeouts.Count > 0 && !IsWaitingForAnswer(_timeouts.Peek().Write, _timeouts.Peek().Attempt))
+        {
+            _timeouts.Dequeue();
         }
         if (_timeouts.Count > 0)
         {
@@ -223,12 +305,17 @@ internal sealed partial class ClusterSimulation
 
     private readonly RingBuffer<(Instant Deadline, long Write, int Attempt)> _timeouts = new();
 
+    /// <summary>Whether the attempt was sent and its client still waits for the answer. Once false, never true again (ids and attempt numbers only grow).</summary>
+    private bool IsWaitingForAnswer(long id, int attempt) =>
+        _writes.TryGetValue(id, out var write) && write.Attempt == attempt && write.Sent && !write.Abandoned;
+
     private void AttemptTimedOut(Instant now, int attempt, long id)
     {
-        if (!_writes.TryGetValue(id, out var write) || write.Attempt != attempt || !write.Sent || write.Abandoned)
+        if (!IsWaitingForAnswer(id, attempt))
         {
             return;
         }
+        var write = _writes[id];
         write.Write.OnOutcomeUnknown(now);
         Finish(now, write, ClientOutcome.Unknown);
     }
@@ -359,6 +446,10 @@ internal sealed partial class ClusterSimulation
         {
             _routeChanges++;
             _trace.Record(now, RouteKind, routing.From?.Value ?? -1, routing.To?.Value ?? -1);
+        }
+        if (_parked.Count > 0 && _endpoint.Target is not null)
+        {
+            ResumeParkedWrites(now);
         }
         if (update.Server is { ShutdownSessions: true } down)
         {

@@ -201,6 +201,9 @@ internal sealed partial class ClusterSimulation
             case EventKind.ClientTimeout:
                 TimeoutsDue(now);
                 return true;
+            case EventKind.ClientGivesUp:
+                GiveUpParkedWrite(now, parking: ev.Target, id: ev.Value);
+                return true;
             case EventKind.DatabaseQuery:
                 if (_agents[ev.Target] is { } querier && querier.Incarnation == ev.Value)
                 {

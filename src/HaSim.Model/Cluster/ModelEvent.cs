@@ -67,6 +67,8 @@ internal enum EventKind : byte
     ClientTimeout,
     /// <summary>The proxy's health check of node <see cref="ModelEvent.Target"/> is due or past its deadline.</summary>
     HealthCheckTick,
+    /// <summary>Client write <see cref="ModelEvent.Value"/>, parked (no server UP) for the <see cref="ModelEvent.Target"/>-th time, reaches its last attempt.</summary>
+    ClientGivesUp,
 }
 
 /// <summary>

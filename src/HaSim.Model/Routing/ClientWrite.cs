@@ -105,18 +105,50 @@ public sealed class ClientWrite
     public Instant? OnAttemptFailed(Instant now, AttemptFailure reason)
     {
         End(now, AttemptResult.Failed, reason);
-        var policy = _client.Policy;
-        if (AttemptCount < policy.MaxAttempts)
+        if (RetryAfter(AttemptCount, now) is { } retryAt)
         {
-            var retryAt = now + policy.NextDelayOfValid(AttemptCount, _client.Random);
-            if (policy.Deadline is not { } deadline || retryAt <= FirstAttemptAt + deadline)
-            {
-                CurrentAttemptAt = retryAt;
-                return retryAt;
-            }
+            CurrentAttemptAt = retryAt;
+            return retryAt;
         }
         Settle(now, WriteOutcome.Failed);
         return null;
+    }
+
+    /// <summary>
+    /// When the retry after failed attempt <paramref name="attempt"/>, ended at <paramref name="endedAt"/>,
+    /// starts; null when the client gives up instead (max attempts reached, or past the deadline).
+    /// </summary>
+    private Instant? RetryAfter(int attempt, Instant endedAt)
+    {
+        var policy = _client.Policy;
+        if (attempt >= policy.MaxAttempts)
+        {
+            return null;
+        }
+        var retryAt = endedAt + policy.NextDelayOfValid(attempt, _client.Jitter.UnitAt(Id, attempt));
+        return policy.Deadline is not { } deadline || retryAt <= FirstAttemptAt + deadline ? retryAt : null;
+    }
+
+    /// <summary>
+    /// When the write would give up if the scheduled attempt, at <see cref="CurrentAttemptAt"/>, and
+    /// every retry after it failed the instant it started (as they do while the endpoint has no
+    /// server UP): the start of its last attempt. Changes nothing; the retry times are the ones
+    /// <see cref="OnAttemptFailed"/> will return, since the jitter is read by (write, attempt).
+    /// </summary>
+    public Instant LastAttemptIfEveryAttemptFails()
+    {
+        if (Outcome != WriteOutcome.Pending)
+        {
+            throw new InvalidOperationException($"write {Id} is {Outcome}: it has no attempts left");
+        }
+        var attempt = AttemptCount + 1;
+        var startsAt = CurrentAttemptAt;
+        while (RetryAfter(attempt, startsAt) is { } next)
+        {
+            attempt++;
+            startsAt = next;
+        }
+        return startsAt;
     }
 
     /// <summary>The current attempt's commit was acknowledged.</summary>

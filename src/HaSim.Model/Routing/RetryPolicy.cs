@@ -98,15 +98,26 @@ public sealed record RetryPolicy
     /// </summary>
     public Duration NextDelay(int attempt, SimRandom rng)
     {
-        ThrowIfInvalid();
-        return NextDelayOfValid(attempt, rng);
+        ArgumentNullException.ThrowIfNull(rng);
+        return NextDelay(attempt, rng.NextDouble());
     }
 
-    /// <summary><see cref="NextDelay"/> for a policy already checked valid (see <see cref="RetryingClient"/>).</summary>
-    internal Duration NextDelayOfValid(int attempt, SimRandom rng)
+    /// <summary>
+    /// The wait after failed attempt number <paramref name="attempt"/> (from 1) for the uniform
+    /// number <paramref name="unit"/> in [0, 1): <paramref name="unit"/> x <see cref="Ceiling"/>,
+    /// rounded to whole nanoseconds (full jitter).
+    /// </summary>
+    public Duration NextDelay(int attempt, double unit)
     {
-        ArgumentNullException.ThrowIfNull(rng);
-        var ceiling = CeilingOfValid(attempt);
-        return Duration.FromNanosecondsRounded(rng.NextDouble() * ceiling.Nanoseconds);
+        ThrowIfInvalid();
+        if (!(unit >= 0.0 && unit < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(unit), $"the jitter draw must lie in [0, 1), not {unit}");
+        }
+        return NextDelayOfValid(attempt, unit);
     }
+
+    /// <summary><see cref="NextDelay(int, double)"/> for a policy already checked valid (see <see cref="RetryingClient"/>).</summary>
+    internal Duration NextDelayOfValid(int attempt, double unit) =>
+        Duration.FromNanosecondsRounded(unit * CeilingOfValid(attempt).Nanoseconds);
 }

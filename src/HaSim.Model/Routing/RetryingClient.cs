@@ -4,32 +4,39 @@ using HaSim.Primitives;
 namespace HaSim.Model.Routing;
 
 /// <summary>
-/// A client that retries failed writes under a <see cref="RetryPolicy"/>, drawing its backoff jitter
+/// A client that retries failed writes under a <see cref="RetryPolicy"/>, taking its backoff jitter
 /// from its own random stream: the same seed gives the same retry times, and other components' draws
-/// never shift them. One instance per simulated client (or per client population sharing a stream).
+/// never shift them. The jitter of write w's retry after its n-th attempt is the stream's number at
+/// index (w, n) (<see cref="IndexedRandom"/>): it does not depend on the order in which writes fail,
+/// so a host may work out a write's retries ahead of time (see <see cref="ClientWrite.LastAttemptIfEveryAttemptFails"/>).
+/// One instance per simulated client (or per client population sharing a stream).
 /// </summary>
 public sealed class RetryingClient
 {
-    /// <summary>A client retrying under <paramref name="policy"/> with jitter from <paramref name="random"/>, e.g. <c>new SimRandom(seed, "client/0")</c>.</summary>
-    public RetryingClient(RetryPolicy policy, SimRandom random)
+    /// <summary>A client retrying under <paramref name="policy"/> with jitter from <paramref name="jitter"/>, e.g. <c>new IndexedRandom(seed, "client/0")</c>.</summary>
+    public RetryingClient(RetryPolicy policy, IndexedRandom jitter)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(random);
         policy.ThrowIfInvalid();
         Policy = policy;
-        Random = random;
+        Jitter = jitter;
     }
 
     public RetryPolicy Policy { get; }
 
-    internal SimRandom Random { get; }
+    /// <summary>Where the jitter of write w's retry after attempt n comes from: <c>Jitter.UnitAt(w, n)</c>.</summary>
+    public IndexedRandom Jitter { get; }
 
-    /// <summary>Starts logical write <paramref name="id"/>: its first attempt starts <paramref name="now"/>.</summary>
-    /// <summary>Every attempt of every write, as it ends (for tests and traces; nothing subscribes in a run).</summary>
+    /// <summary>
+    /// Every attempt of every write, as it ends (for tests and traces; nothing subscribes in a run).
+    /// Attempts a host works out ahead of time (see <see cref="ClientWrite.LastAttemptIfEveryAttemptFails"/>) are
+    /// reported when the host settles them, with their own times.
+    /// </summary>
     public event Action<ClientWrite, WriteAttempt>? AttemptEnded;
 
     internal void OnAttemptEnded(ClientWrite write, WriteAttempt attempt) => AttemptEnded?.Invoke(write, attempt);
 
+    /// <summary>Starts logical write <paramref name="id"/>: its first attempt starts <paramref name="now"/>.</summary>
     public ClientWrite Begin(long id, Instant now) => new(this, id, now);
 
     /// <summary><see cref="Begin(long, Instant)"/>, reusing the record of a finished write of this client.</summary>

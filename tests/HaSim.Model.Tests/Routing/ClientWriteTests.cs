@@ -17,10 +17,10 @@ public class ClientWriteTests
 
     private static Instant T(string text) => Instant.Parse(text);
 
-    private static RetryingClient Client(RetryPolicy policy) => new(policy, new SimRandom(7, "client/0"));
+    private static RetryingClient Client(RetryPolicy policy) => new(policy, new IndexedRandom(7, "client/0"));
 
     [Fact]
-    public void RetriesAreScheduledFromTheClientsStreamAndEveryAttemptIsReported()
+    public void RetriesAreScheduledFromTheClientsStreamByWriteAndAttemptAndEveryAttemptIsReported()
     {
         var client = Client(Policy);
         var reported = new List<WriteAttempt>();
@@ -30,13 +30,13 @@ public class ClientWriteTests
             reported.Add(attempt);
         };
         var write = client.Begin(id: 1, T("1s"));
-        var expected = new SimRandom(7, "client/0");
+        var jitter = new IndexedRandom(7, "client/0");
 
         var firstRetry = write.OnAttemptFailed(T("1s"), AttemptFailure.NoServerUp);
-        Assert.Equal(T("1s") + Policy.NextDelay(1, expected), firstRetry);
+        Assert.Equal(T("1s") + Policy.NextDelay(1, jitter.UnitAt(1, 1)), firstRetry);
         var secondFailure = firstRetry!.Value + Duration.FromMilliseconds(5);
         var secondRetry = write.OnAttemptFailed(secondFailure, AttemptFailure.ConnectionRefused);
-        Assert.Equal(secondFailure + Policy.NextDelay(2, expected), secondRetry);
+        Assert.Equal(secondFailure + Policy.NextDelay(2, jitter.UnitAt(1, 2)), secondRetry);
         Assert.Equal(WriteOutcome.Pending, write.Outcome);
         var acked = secondRetry!.Value + Duration.FromMilliseconds(3);
         write.OnAcknowledged(acked);
@@ -113,5 +113,46 @@ public class ClientWriteTests
         Assert.True(retryAt > T("0s"));
         Assert.Throws<ArgumentOutOfRangeException>(() => write.OnAcknowledged(T("0s")));
         Assert.Equal(retryAt, write.CurrentAttemptAt);
+    }
+
+    [Theory]
+    [InlineData(5, null)]
+    [InlineData(1000, 5)]
+    public void TheLastAttemptWorkedOutAheadIsWhereFailingEveryAttemptEnds(int maxAttempts, int? deadlineSeconds)
+    {
+        var policy = Policy with
+        {
+            MaxAttempts = maxAttempts,
+            Deadline = deadlineSeconds is { } s ? Duration.FromSeconds(s) : null,
+        };
+        var write = Client(policy).Begin(id: 6, T("2s"));
+        var firstRetry = write.OnAttemptFailed(T("2s"), AttemptFailure.NoServerUp)!.Value;
+
+        var predicted = write.LastAttemptIfEveryAttemptFails();
+        Assert.Equal(1, write.AttemptCount); // working it out changes nothing
+        Assert.Equal(firstRetry, write.CurrentAttemptAt);
+
+        var at = firstRetry;
+        while (write.OnAttemptFailed(at, AttemptFailure.NoServerUp) is { } retryAt)
+        {
+            at = retryAt;
+        }
+        Assert.Equal(predicted, at);
+        Assert.Equal(at, write.CompletedAt);
+        Assert.Equal(WriteOutcome.Failed, write.Outcome);
+        Assert.Throws<InvalidOperationException>(() => write.LastAttemptIfEveryAttemptFails());
+    }
+
+    [Fact]
+    public void AWritesRetriesDoNotDependOnOtherWritesFailingInBetween()
+    {
+        var alone = Client(Policy).Begin(id: 7, T("0s"));
+        var aloneRetry = alone.OnAttemptFailed(T("0s"), AttemptFailure.NoServerUp);
+
+        var client = Client(Policy);
+        var other = client.Begin(id: 8, T("0s"));
+        other.OnAttemptFailed(T("0s"), AttemptFailure.NoServerUp);
+        var interleaved = client.Begin(id: 7, T("0s"));
+        Assert.Equal(aloneRetry, interleaved.OnAttemptFailed(T("0s"), AttemptFailure.NoServerUp));
     }
 }

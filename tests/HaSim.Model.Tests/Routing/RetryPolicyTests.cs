@@ -86,7 +86,7 @@ public class RetryPolicyTests
         Assert.Equal(5, errors.Count);
         Assert.Contains("backoff multiplier must be a finite number of at least 1 (got NaN)", errors);
         Assert.Contains("max attempts must be at least 1 (got 0)", errors);
-        var thrown = Assert.Throws<ArgumentException>(() => new RetryingClient(bad, new SimRandom(1, "c")));
+        var thrown = Assert.Throws<ArgumentException>(() => new RetryingClient(bad, new IndexedRandom(1, "c")));
         Assert.Contains("backoff base must be positive", thrown.Message, StringComparison.Ordinal);
         Assert.Empty(new RetryPolicy().Errors());
     }
