@@ -27,10 +27,8 @@ public static class ClientRtoMeter
 {
     public static ClientRtoResult Measure(RunHistory history, OutageThreshold threshold)
     {
-        var acks = history.Commits.Where(static c => c.Outcome == CommitOutcome.Acknowledged)
-            .Select(static c => c.OutcomeAt.NanosecondsSinceStart).ToArray();
-        Array.Sort(acks);
-        var instants = acks.Distinct().Select(static ns => new Instant(ns)).ToArray();
+        var acks = AcknowledgementTimes(history);
+        var instants = DistinctInOrder(acks);
 
         var gaps = new long[Math.Max(0, instants.Length - 1)];
         for (var i = 0; i < gaps.Length; i++)
@@ -54,6 +52,34 @@ public static class ClientRtoMeter
             outages.Add(new ClientOutage(instants[^1], null, history.End - instants[^1]));
         }
         return new ClientRtoResult(threshold, limit, median, acks.Length, outages);
+    }
+
+    private static long[] AcknowledgementTimes(RunHistory history)
+    {
+        var acks = new List<long>(history.Commits.Count);
+        foreach (ref readonly var commit in history.CommitSpan)
+        {
+            if (commit.Outcome == CommitOutcome.Acknowledged)
+            {
+                acks.Add(commit.OutcomeAt.NanosecondsSinceStart);
+            }
+        }
+        var sorted = acks.ToArray();
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    private static Instant[] DistinctInOrder(long[] sorted)
+    {
+        var distinct = new List<Instant>(sorted.Length);
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            if (i == 0 || sorted[i] != sorted[i - 1])
+            {
+                distinct.Add(new Instant(sorted[i]));
+            }
+        }
+        return [.. distinct];
     }
 }
 

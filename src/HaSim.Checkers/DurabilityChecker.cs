@@ -15,7 +15,7 @@ public static class DurabilityChecker
         var acknowledged = 0;
         var lost = new List<CommitRecord>();
         var maybeLost = new List<CommitRecord>();
-        foreach (var commit in history.Commits)
+        foreach (ref readonly var commit in history.CommitSpan)
         {
             if (commit.Outcome == CommitOutcome.Acknowledged)
             {

@@ -10,9 +10,12 @@ namespace HaSim.Checkers;
 /// </summary>
 public sealed class RunHistory
 {
+    private readonly CommitRecord[] _commits;
+
     internal RunHistory(Instant end, CommitRecord[] commits, RoleInterval[] roles, TimelineSwitch[] switches, FaultWindow[] faults, NodeWalEnd[] walEnds)
     {
         End = end;
+        _commits = commits;
         Commits = commits;
         Roles = roles;
         Switches = switches;
@@ -27,6 +30,9 @@ public sealed class RunHistory
 
     /// <summary>Client writes, by id (submission order).</summary>
     public IReadOnlyList<CommitRecord> Commits { get; }
+
+    /// <summary><see cref="Commits"/> as a span, for checkers that read every record: no enumerator, no copies.</summary>
+    internal ReadOnlySpan<CommitRecord> CommitSpan => _commits;
 
     /// <summary>Role spans, by start then node.</summary>
     public IReadOnlyList<RoleInterval> Roles { get; }
@@ -51,23 +57,48 @@ public sealed class RunHistory
 
     private static AcceptedInterval[] DeriveAcceptedIntervals(CommitRecord[] commits)
     {
-        var spans = new SortedDictionary<(NodeId Node, Term Timeline), (Instant From, Instant To, int Commits)>();
-        foreach (var commit in commits)
+        // A run has a handful of (node, timeline) pairs and long stretches of commits on one of
+        // them: a short list, with the last pair found checked first, beats a sorted map.
+        var spans = new List<SpanOfCommits>();
+        SpanOfCommits? last = null;
+        foreach (ref readonly var commit in commits.AsSpan())
         {
             if (commit.Placement is not { } p)
             {
                 continue;
             }
-            var key = (p.Node, p.Timeline);
-            spans[key] = spans.TryGetValue(key, out var span)
-                ? (Instant.Min(span.From, p.AcceptedAt), Instant.Max(span.To, p.AcceptedAt), span.Commits + 1)
-                : (p.AcceptedAt, p.AcceptedAt, 1);
+            if (last is null || last.Node != p.Node || last.Timeline != p.Timeline)
+            {
+                last = spans.Find(s => s.Node == p.Node && s.Timeline == p.Timeline);
+                if (last is null)
+                {
+                    last = new SpanOfCommits(p.Node, p.Timeline, p.AcceptedAt);
+                    spans.Add(last);
+                }
+            }
+            last.Add(p.AcceptedAt);
         }
-        var result = spans.Select(static s => new AcceptedInterval(s.Key.Node, s.Key.Timeline, s.Value.From, s.Value.To, s.Value.Commits)).ToArray();
+        var result = spans.Select(static s => new AcceptedInterval(s.Node, s.Timeline, s.From, s.To, s.Commits)).ToArray();
         Array.Sort(result, static (a, b) =>
             a.From != b.From ? a.From.CompareTo(b.From)
             : a.Node != b.Node ? a.Node.CompareTo(b.Node)
             : a.Timeline.CompareTo(b.Timeline));
         return result;
+    }
+
+    private sealed class SpanOfCommits(NodeId node, Term timeline, Instant first)
+    {
+        public NodeId Node { get; } = node;
+        public Term Timeline { get; } = timeline;
+        public Instant From { get; private set; } = first;
+        public Instant To { get; private set; } = first;
+        public int Commits { get; private set; }
+
+        public void Add(Instant acceptedAt)
+        {
+            From = Instant.Min(From, acceptedAt);
+            To = Instant.Max(To, acceptedAt);
+            Commits++;
+        }
     }
 }

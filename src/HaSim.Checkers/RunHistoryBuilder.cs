@@ -89,7 +89,14 @@ public sealed class RunHistoryBuilder
         var commitArray = commits.ToArray();
         if (!IsSortedById(commitArray))
         {
-            Array.Sort(commitArray, static (a, b) => a.Id.CompareTo(b.Id));
+            // Sorting by a key array moves the records along with their ids: several times faster
+            // than a comparison delegate over 80-byte records (ids are unique, so order is total).
+            var ids = new long[commitArray.Length];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = commitArray[i].Id;
+            }
+            Array.Sort(ids, commitArray);
         }
         for (var i = 1; i < commitArray.Length; i++)
         {

@@ -120,13 +120,12 @@ public sealed class ClientWrite
     /// </summary>
     private Instant? RetryAfter(int attempt, Instant endedAt)
     {
-        var policy = _client.Policy;
-        if (attempt >= policy.MaxAttempts)
+        if (attempt >= _client.Policy.MaxAttempts)
         {
             return null;
         }
-        var retryAt = endedAt + policy.NextDelayOfValid(attempt, _client.Jitter.UnitAt(Id, attempt));
-        return policy.Deadline is not { } deadline || retryAt <= FirstAttemptAt + deadline ? retryAt : null;
+        var retryAt = endedAt + _client.Delay(attempt, _client.Jitter.UnitAt(Id, attempt));
+        return retryAt - FirstAttemptAt <= _client.Deadline ? retryAt : null;
     }
 
     /// <summary>

@@ -117,7 +117,9 @@ public sealed record RetryPolicy
         return NextDelayOfValid(attempt, unit);
     }
 
-    /// <summary><see cref="NextDelay(int, double)"/> for a policy already checked valid (see <see cref="RetryingClient"/>).</summary>
-    internal Duration NextDelayOfValid(int attempt, double unit) =>
-        Duration.FromNanosecondsRounded(unit * CeilingOfValid(attempt).Nanoseconds);
+    /// <summary><see cref="NextDelay(int, double)"/> for a policy already checked valid.</summary>
+    private Duration NextDelayOfValid(int attempt, double unit) => Jittered(CeilingOfValid(attempt), unit);
+
+    /// <summary>Full jitter: <paramref name="unit"/> (in [0, 1)) of <paramref name="ceiling"/>, rounded to whole nanoseconds.</summary>
+    internal static Duration Jittered(Duration ceiling, double unit) => Duration.FromNanosecondsRounded(unit * ceiling.Nanoseconds);
 }

@@ -20,12 +20,23 @@ public sealed class RetryingClient
         policy.ThrowIfInvalid();
         Policy = policy;
         Jitter = jitter;
+        _ceilings = [.. Enumerable.Range(1, policy.MaxAttempts - 1).Select(attempt => policy.Ceiling(attempt))];
+        Deadline = policy.Deadline ?? Duration.MaxValue;
     }
+
+    // The backoff ceiling after each attempt, worked out once: a retry storm asks for it millions of times.
+    private readonly Duration[] _ceilings;
 
     public RetryPolicy Policy { get; }
 
     /// <summary>Where the jitter of write w's retry after attempt n comes from: <c>Jitter.UnitAt(w, n)</c>.</summary>
     public IndexedRandom Jitter { get; }
+
+    /// <summary>The policy's deadline; <see cref="Duration.MaxValue"/> when it has none.</summary>
+    internal Duration Deadline { get; }
+
+    /// <summary><see cref="RetryPolicy.NextDelay(int, double)"/> of this client's policy, from a table.</summary>
+    internal Duration Delay(int attempt, double unit) => RetryPolicy.Jittered(_ceilings[attempt - 1], unit);
 
     /// <summary>
     /// Every attempt of every write, as it ends (for tests and traces; nothing subscribes in a run).
