@@ -115,14 +115,17 @@ internal sealed partial class ClusterSimulation
         write.Target = target;
         write.Sent = true;
         WatchTimeout(now + _failover!.Clients.RequestTimeout, id, attempt);
-        write.InFlight = SendControl(now, _control.Clients, target.Value, new ClientRequestMessage(target, id, attempt));
+        // The request travels as the event itself (no message object): a write has at most one
+        // request on the wire, since its attempt ends only when the request's answer arrives or the
+        // write itself ends (timeout, cut session), and the next attempt starts after that.
+        write.InFlight = PostControl(now, _control.Clients, target.Value, new ModelEvent(EventKind.ClientRequestArrives, target.Value, id));
     }
 
     /// <summary>The request reaches the node's PostgreSQL: a primary inserts the commit record and the commit waits as any other.</summary>
-    private void ReceiveClientRequest(Instant now, ClientRequestMessage request)
+    private void ReceiveClientRequest(Instant now, int nodeIndex, long id)
     {
-        var node = _nodes[request.Node.Value];
-        if (!_writes.TryGetValue(request.Write, out var write) || write.Attempt != request.Attempt)
+        var node = _nodes[nodeIndex];
+        if (!_writes.TryGetValue(id, out var write) || !write.InFlight)
         {
             return;
         }
@@ -135,7 +138,7 @@ internal sealed partial class ClusterSimulation
             }
             else if (!node.Down || node.ProcessesKilled)
             {
-                AnswerClient(now, node, request.Write, ClientAnswer.Rejected, request.Attempt); // refused at once when only the processes died
+                AnswerClient(now, node, id, ClientAnswer.Rejected); // refused at once when only the processes died
             }
             return; // a crashed machine answers nothing: the client times out
         }
@@ -156,23 +159,28 @@ internal sealed partial class ClusterSimulation
         }
     }
 
-    /// <summary>Sends the answer to a write's current attempt back to the clients.</summary>
-    private void AnswerClient(Instant now, NodeRuntime node, long id, ClientAnswer answer, int? attempt = null)
+    /// <summary>
+    /// Sends the answer to a write's current attempt back to the clients, as the event itself: its
+    /// target packs the attempt with the answer (attempts are at most a million, see <see cref="RetryPolicy"/>).
+    /// </summary>
+    private void AnswerClient(Instant now, NodeRuntime node, long id, ClientAnswer answer)
     {
         if (!_writes.TryGetValue(id, out var write))
         {
             return;
         }
-        SendControl(now, node.Id.Value, _control.Clients, new ClientAnswerMessage(id, attempt ?? write.Attempt, answer));
+        PostControl(now, node.Id.Value, _control.Clients, new ModelEvent(EventKind.ClientAnswerArrives, write.Attempt << 2 | (int)answer, id));
     }
 
-    private void ReceiveClientAnswer(Instant now, ClientAnswerMessage answer)
+    private void ReceiveClientAnswer(Instant now, int attemptAndAnswer, long id)
     {
-        if (!_writes.TryGetValue(answer.Write, out var write) || write.Attempt != answer.Attempt || !write.Sent)
+        var attempt = attemptAndAnswer >> 2;
+        var answer = (ClientAnswer)(attemptAndAnswer & 3);
+        if (!_writes.TryGetValue(id, out var write) || write.Attempt != attempt || !write.Sent)
         {
             return;
         }
-        switch (answer.Answer)
+        switch (answer)
         {
             case ClientAnswer.Committed:
                 write.Write.OnAcknowledged(now);

@@ -201,6 +201,12 @@ internal sealed partial class ClusterSimulation
             case EventKind.ClientTimeout:
                 TimeoutsDue(now);
                 return true;
+            case EventKind.ClientRequestArrives:
+                ReceiveClientRequest(now, nodeIndex: ev.Target, id: ev.Value);
+                return true;
+            case EventKind.ClientAnswerArrives:
+                ReceiveClientAnswer(now, attemptAndAnswer: ev.Target, id: ev.Value);
+                return true;
             case EventKind.ClientGivesUp:
                 GiveUpParkedWrite(now, parking: ev.Target, id: ev.Value);
                 return true;
@@ -225,6 +231,7 @@ internal sealed partial class ClusterSimulation
         EventKind.WatchdogExpiry => _machinePausedUntil[ev.Target],
         EventKind.DatabaseActionDone or EventKind.WalReceiverRetry or EventKind.DatabaseQuery => _nodes[ev.Target].PausedUntil,
         EventKind.ControlDelivery => ControlReceiverPausedUntil(ev.Value),
+        EventKind.ClientRequestArrives => _nodes[ev.Target].PausedUntil, // PostgreSQL serves it
         _ => Instant.Start,
     };
 
@@ -236,7 +243,6 @@ internal sealed partial class ClusterSimulation
         }
         return message switch
         {
-            ClientRequestMessage r => _nodes[r.Node.Value].PausedUntil,          // PostgreSQL serves it
             DcsAnswerMessage a => _agentPausedUntil[a.Node.Value],
             LeaderWatchMessage w => _agentPausedUntil[w.Node.Value],
             PeerQueryMessage q => _agentPausedUntil[q.To.Value],                 // Patroni's REST API serves it
@@ -258,6 +264,17 @@ internal sealed partial class ClusterSimulation
         var id = ++_nextMessage;
         _inFlight[id] = message;
         _scheduler.Post(now + _control.Delay(from, to), new ModelEvent(EventKind.ControlDelivery, to, id));
+        return true;
+    }
+
+    /// <summary>Sends a message that fits in its delivery event (a client's request or answer); dropped (false) when a partition separates the endpoints.</summary>
+    private bool PostControl(Instant now, int from, int to, in ModelEvent delivery)
+    {
+        if (!_control.Reachable(from, to))
+        {
+            return false;
+        }
+        _scheduler.Post(now + _control.Delay(from, to), delivery);
         return true;
     }
 
@@ -296,12 +313,6 @@ internal sealed partial class ClusterSimulation
                 break;
             case FailsafeAnswerMessage answer:
                 ReceiveRestAnswer(now, answer.To, answer.Incarnation, answer.Request.Value, new FailsafeReply(answer.Request, answer.Peer, answer.Accepted));
-                break;
-            case ClientRequestMessage request:
-                ReceiveClientRequest(now, request);
-                break;
-            case ClientAnswerMessage answer:
-                ReceiveClientAnswer(now, answer);
                 break;
             case HealthCheckMessage check:
                 AnswerHealthCheck(now, check);

@@ -26,9 +26,6 @@ internal sealed record FailsafePostMessage(NodeId From, int Incarnation, NodeId 
 
 internal sealed record FailsafeAnswerMessage(NodeId To, int Incarnation, NodeId Peer, RequestId Request, bool Accepted) : ControlMessage;
 
-/// <summary>A client's write attempt (a whole transaction: the round trips inside it are folded into one).</summary>
-internal sealed record ClientRequestMessage(NodeId Node, long Write, int Attempt) : ControlMessage;
-
 internal enum ClientAnswer
 {
     Committed,
@@ -39,8 +36,6 @@ internal enum ClientAnswer
     /// <summary>The session was terminated while the commit waited: it may or may not have committed.</summary>
     ConnectionLost,
 }
-
-internal sealed record ClientAnswerMessage(long Write, int Attempt, ClientAnswer Answer) : ControlMessage;
 
 /// <summary>The proxy's health check of a node's <c>/primary</c> endpoint.</summary>
 internal sealed record HealthCheckMessage(NodeId Server, long Check) : ControlMessage;

@@ -69,6 +69,13 @@ internal enum EventKind : byte
     HealthCheckTick,
     /// <summary>Client write <see cref="ModelEvent.Value"/>, parked (no server UP) for the <see cref="ModelEvent.Target"/>-th time, reaches its last attempt.</summary>
     ClientGivesUp,
+    /// <summary>
+    /// A client's write attempt (a whole transaction: the round trips inside it are folded into one)
+    /// reaches node <see cref="ModelEvent.Target"/>'s PostgreSQL; <see cref="ModelEvent.Value"/> is the write.
+    /// </summary>
+    ClientRequestArrives,
+    /// <summary>The answer to client write <see cref="ModelEvent.Value"/> arrives: attempt &lt;&lt; 2 | answer in <see cref="ModelEvent.Target"/>.</summary>
+    ClientAnswerArrives,
 }
 
 /// <summary>

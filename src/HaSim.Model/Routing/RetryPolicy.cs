@@ -22,6 +22,9 @@ public sealed record RetryPolicy
     /// <summary>Attempts in all, the first included; always finite, so a write can never retry forever.</summary>
     public int MaxAttempts { get; init; } = 30;
 
+    /// <summary>The most <see cref="MaxAttempts"/> may be: far beyond any real client, and small enough for the simulator to pack an attempt number with a few flags.</summary>
+    public const int MaxAttemptsLimit = 1_000_000;
+
     /// <summary>No attempt starts later than this after the first one; null: only <see cref="MaxAttempts"/> bounds retries.</summary>
     public Duration? Deadline { get; init; } = Duration.FromSeconds(120);
 
@@ -45,6 +48,10 @@ public sealed record RetryPolicy
         if (MaxAttempts < 1)
         {
             errors.Add($"max attempts must be at least 1 (got {MaxAttempts})");
+        }
+        if (MaxAttempts > MaxAttemptsLimit)
+        {
+            errors.Add($"max attempts must be at most 1,000,000 (got {MaxAttempts})");
         }
         if (Deadline is { } deadline && deadline <= Duration.Zero)
         {

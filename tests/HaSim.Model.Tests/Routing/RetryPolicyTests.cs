@@ -89,5 +89,7 @@ public class RetryPolicyTests
         var thrown = Assert.Throws<ArgumentException>(() => new RetryingClient(bad, new IndexedRandom(1, "c")));
         Assert.Contains("backoff base must be positive", thrown.Message, StringComparison.Ordinal);
         Assert.Empty(new RetryPolicy().Errors());
+        Assert.Empty((new RetryPolicy() with { MaxAttempts = RetryPolicy.MaxAttemptsLimit }).Errors());
+        Assert.Equal(["max attempts must be at most 1,000,000 (got 1000001)"], (new RetryPolicy() with { MaxAttempts = 1_000_001 }).Errors());
     }
 }
