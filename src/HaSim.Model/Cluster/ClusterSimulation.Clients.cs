@@ -50,9 +50,6 @@ internal sealed partial class ClusterSimulation
 
         /// <summary>Its attempts fail at once because the endpoint has no server UP; see <see cref="ParkUntilAServerIsUp"/>.</summary>
         public bool Parked;
-
-        /// <summary>How often it was parked: a give-up event belongs to one parking.</summary>
-        public int Parkings;
     }
 
     private readonly Dictionary<long, PendingWrite> _writes = [];
@@ -215,11 +212,15 @@ internal sealed partial class ClusterSimulation
     // connection), so a write's retries until a server comes up are known in advance: its jitter
     // is read by (write, attempt) (RetryingClient). Instead of an event per attempt (a retry storm
     // of a few thousand writes x 30 attempts during a long outage was a third of a run's events),
-    // a parked write has one event, at the attempt where it would give up, and is resumed when a
-    // server comes UP: each attempt it would have made meanwhile is reported failed at its own
+    // a parked write waits in _giveUps for the attempt where it would give up, and is resumed when
+    // a server comes UP: each attempt it would have made meanwhile is reported failed at its own
     // time, and the first one at or after that moment runs as an event. The outcome is the one
-    // running every attempt as an event gives.
+    // running every attempt as an event gives. The give-ups have their own queue, with one event
+    // of the run's at its head, so thousands of them neither weigh on the run's event queue nor
+    // linger there once a server is back and every parked write resumes.
     private readonly List<long> _parked = [];
+    private readonly EventQueue<long> _giveUps = new();
+    private TimerHandle _giveUpTimer;
 
     /// <summary>The attempt found no server UP: it failed; park the write unless the client gives up now.</summary>
     private void ParkUntilAServerIsUp(Instant now, PendingWrite write)
@@ -231,24 +232,37 @@ internal sealed partial class ClusterSimulation
             return;
         }
         write.Parked = true;
-        write.Parkings++;
         _parked.Add(write.Id);
-        _scheduler.Post(write.Write.LastAttemptIfEveryAttemptFails(), new ModelEvent(EventKind.ClientGivesUp, write.Parkings, write.Id));
+        var lastAttempt = write.Write.LastAttemptIfEveryAttemptFails();
+        _giveUps.Post(lastAttempt, write.Id);
+        if (!_scheduler.IsPending(_giveUpTimer) || _giveUps.TryPeekTime(out var first) && first == lastAttempt)
+        {
+            ArmGiveUpTimer();
+        }
     }
 
-    /// <summary>No server came UP before the parked write's last attempt: every remaining attempt failed, and so did the write.</summary>
-    private void GiveUpParkedWrite(Instant now, int parking, long id)
+    private void ArmGiveUpTimer()
     {
-        if (!_writes.TryGetValue(id, out var write) || !write.Parked || write.Parkings != parking)
+        _scheduler.Cancel(_giveUpTimer);
+        _giveUpTimer = _giveUps.TryPeekTime(out var first) ? _scheduler.At(first, new ModelEvent(EventKind.ClientGivesUp, 0, 0)) : TimerHandle.None;
+    }
+
+    /// <summary>No server came UP before these parked writes' last attempts: every remaining attempt failed, and so did the writes.</summary>
+    private void GiveUpsDue(Instant now)
+    {
+        _giveUpTimer = TimerHandle.None;
+        while (_giveUps.TryDequeueUntil(now, out _, out var id))
         {
-            return; // resumed since
+            // Only parked writes are in _giveUps: a resume empties it, and nothing else ends a parked write.
+            var write = _writes[id];
+            write.Parked = false;
+            while (write.Write.OnAttemptFailed(write.Write.CurrentAttemptAt, AttemptFailure.NoServerUp) is not null)
+            {
+            }
+            write.Attempt = write.Write.AttemptCount;
+            Finish(now, write, ClientOutcome.Failed);
         }
-        write.Parked = false;
-        while (write.Write.OnAttemptFailed(write.Write.CurrentAttemptAt, AttemptFailure.NoServerUp) is not null)
-        {
-        }
-        write.Attempt = write.Write.AttemptCount;
-        Finish(now, write, ClientOutcome.Failed);
+        ArmGiveUpTimer();
     }
 
     /// <summary>A server is UP: each parked write's attempts before now failed; its next one runs as usual.</summary>
@@ -265,13 +279,15 @@ internal sealed partial class ClusterSimulation
             {
                 if (write.Write.OnAttemptFailed(write.Write.CurrentAttemptAt, AttemptFailure.NoServerUp) is null)
                 {
-                    throw new InvalidOperationException($"write {id} ran out of attempts at {write.Write.CompletedAt}, before {now}, but its give-up event did not fire");
+                    throw new InvalidOperationException($"write {id} ran out of attempts at {write.Write.CompletedAt}, before {now}, but its give-up was not due");
                 }
             }
             write.Attempt = write.Write.AttemptCount;
             _scheduler.Post(write.Write.CurrentAttemptAt, new ModelEvent(EventKind.ClientAttempt, write.Attempt + 1, write.Id));
         }
         _parked.Clear();
+        _giveUps.Clear(); // every parked write resumed
+        ArmGiveUpTimer();
     }
 
     /// <summary>

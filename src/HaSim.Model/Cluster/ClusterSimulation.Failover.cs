@@ -208,7 +208,7 @@ internal sealed partial class ClusterSimulation
                 ReceiveClientAnswer(now, attemptAndAnswer: ev.Target, id: ev.Value);
                 return true;
             case EventKind.ClientGivesUp:
-                GiveUpParkedWrite(now, parking: ev.Target, id: ev.Value);
+                GiveUpsDue(now);
                 return true;
             case EventKind.DatabaseQuery:
                 if (_agents[ev.Target] is { } querier && querier.Incarnation == ev.Value)

@@ -67,7 +67,7 @@ internal enum EventKind : byte
     ClientTimeout,
     /// <summary>The proxy's health check of node <see cref="ModelEvent.Target"/> is due or past its deadline.</summary>
     HealthCheckTick,
-    /// <summary>Client write <see cref="ModelEvent.Value"/>, parked (no server UP) for the <see cref="ModelEvent.Target"/>-th time, reaches its last attempt.</summary>
+    /// <summary>The first of the parked client writes (no server UP) reaches its last attempt.</summary>
     ClientGivesUp,
     /// <summary>
     /// A client's write attempt (a whole transaction: the round trips inside it are folded into one)
