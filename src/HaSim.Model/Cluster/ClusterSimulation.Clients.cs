@@ -256,9 +256,7 @@ internal sealed partial class ClusterSimulation
             // Only parked writes are in _giveUps: a resume empties it, and nothing else ends a parked write.
             var write = _writes[id];
             write.Parked = false;
-            while (write.Write.OnAttemptFailed(write.Write.CurrentAttemptAt, AttemptFailure.NoServerUp) is not null)
-            {
-            }
+            write.Write.FailEveryRemainingAttempt(AttemptFailure.NoServerUp);
             write.Attempt = write.Write.AttemptCount;
             Finish(now, write, ClientOutcome.Failed);
         }

@@ -147,7 +147,36 @@ public sealed class ClientWrite
             attempt++;
             startsAt = next;
         }
+        _forecast = (AttemptCount, attempt, startsAt);
         return startsAt;
+    }
+
+    // The last forecast: made when AttemptCount was From, the last attempt is number Last and starts At.
+    private (int From, int Last, Instant At) _forecast = (-1, 0, default);
+
+    /// <summary>
+    /// The scheduled attempt and every retry after it failed the instant they started
+    /// (<paramref name="reason"/>): the write ends <see cref="WriteOutcome.Failed"/> at its last
+    /// attempt, which is returned. The same as calling <see cref="OnAttemptFailed"/> at each
+    /// attempt's start until it gives up; with nobody listening to <see cref="RetryingClient.AttemptEnded"/>
+    /// and a forecast (<see cref="LastAttemptIfEveryAttemptFails"/>) since the last attempt ended,
+    /// it takes the forecast instead of drawing every retry again.
+    /// </summary>
+    public Instant FailEveryRemainingAttempt(AttemptFailure reason)
+    {
+        if (_forecast.From == AttemptCount && !_client.HasAttemptListeners && Outcome == WriteOutcome.Pending)
+        {
+            var (_, last, at) = _forecast;
+            AttemptCount = last;
+            CurrentAttemptAt = at;
+            LastAttempt = new WriteAttempt(last, at, at, AttemptResult.Failed, reason);
+            Settle(at, WriteOutcome.Failed);
+            return at;
+        }
+        while (OnAttemptFailed(CurrentAttemptAt, reason) is not null)
+        {
+        }
+        return CompletedAt!.Value;
     }
 
     /// <summary>The current attempt's commit was acknowledged.</summary>
@@ -194,6 +223,7 @@ public sealed class ClientWrite
         CompletedAt = null;
         AttemptCount = 0;
         LastAttempt = null;
+        _forecast = (-1, 0, default);
     }
 
     private void Settle(Instant now, WriteOutcome outcome)

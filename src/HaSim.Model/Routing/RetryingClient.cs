@@ -47,6 +47,8 @@ public sealed class RetryingClient
 
     internal void OnAttemptEnded(ClientWrite write, WriteAttempt attempt) => AttemptEnded?.Invoke(write, attempt);
 
+    internal bool HasAttemptListeners => AttemptEnded is not null;
+
     /// <summary>Starts logical write <paramref name="id"/>: its first attempt starts <paramref name="now"/>.</summary>
     public ClientWrite Begin(long id, Instant now) => new(this, id, now);
 

@@ -141,6 +141,27 @@ public class ClientWriteTests
         Assert.Equal(at, write.CompletedAt);
         Assert.Equal(WriteOutcome.Failed, write.Outcome);
         Assert.Throws<InvalidOperationException>(() => write.LastAttemptIfEveryAttemptFails());
+
+        // Failing every remaining attempt at once ends the same way, with or without a forecast and
+        // with or without someone listening to every attempt.
+        foreach (var (forecast, listen) in new[] { (true, false), (false, false), (true, true) })
+        {
+            var client = Client(policy);
+            var reported = 0;
+            if (listen)
+            {
+                client.AttemptEnded += (_, _) => reported++;
+            }
+            var same = client.Begin(id: 6, T("2s"));
+            same.OnAttemptFailed(T("2s"), AttemptFailure.NoServerUp);
+            if (forecast)
+            {
+                same.LastAttemptIfEveryAttemptFails();
+            }
+            Assert.Equal(at, same.FailEveryRemainingAttempt(AttemptFailure.NoServerUp));
+            Assert.Equal((write.AttemptCount, write.LastAttempt, write.CompletedAt, write.Outcome), (same.AttemptCount, same.LastAttempt, same.CompletedAt, same.Outcome));
+            Assert.Equal(listen ? write.AttemptCount : 0, reported);
+        }
     }
 
     [Fact]
