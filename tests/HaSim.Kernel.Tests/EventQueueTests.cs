@@ -76,6 +76,67 @@ public class EventQueueTests
         Assert.Equal(expected, popped);
     }
 
+    /// <summary>
+    /// As a simulation uses the queue: the clock moves to each event taken, new events go at or
+    /// after it, often ahead of everything pending (the front slot), posted and cancellable ones
+    /// mixed, timers cancelled, the horizon checked. Against the same stable sort.
+    /// </summary>
+    [Fact]
+    public void MatchesAStableSortWhenEventsAreScheduledFromAMovingClock()
+    {
+        var rng = new SimRandom(12, "moving clock");
+        var queue = new EventQueue<int>();
+        var reference = new List<(long Time, int Id)>();
+        var handles = new List<(TimerHandle Handle, long Time, int Id)>();
+        long now = 0;
+        var nextId = 0;
+        var taken = 0;
+        for (var step = 0; step < 50_000; step++)
+        {
+            var action = rng.NextInt(10);
+            if (action < 5)
+            {
+                // Mostly soon (often the new earliest), sometimes at the same instant, sometimes far ahead.
+                var t = now + rng.NextInt(4) switch { 0 => 0, 1 => rng.NextInt(3), 2 => rng.NextInt(50), _ => rng.NextInt(5_000) };
+                if (rng.NextInt(2) == 0)
+                {
+                    queue.Post(At(t), nextId);
+                }
+                else
+                {
+                    handles.Add((queue.Enqueue(At(t), nextId), t, nextId));
+                }
+                reference.Add((t, nextId++));
+            }
+            else if (action < 6 && handles.Count > 0)
+            {
+                var k = rng.NextInt(handles.Count);
+                var (h, t, id) = handles[k];
+                Assert.Equal(reference.Remove((t, id)), queue.Cancel(h));
+                handles.RemoveAt(k);
+            }
+            else if (reference.Count > 0)
+            {
+                var min = reference.OrderBy(e => e.Time).ThenBy(e => e.Id).First();
+                Assert.True(queue.TryPeekTime(out var peeked));
+                Assert.Equal(min.Time, peeked.NanosecondsSinceStart);
+                var horizon = now + rng.NextInt(100);
+                if (min.Time > horizon)
+                {
+                    Assert.False(queue.TryDequeueUntil(At(horizon), out _, out _));
+                    continue;
+                }
+                reference.Remove(min);
+                Assert.True(queue.TryDequeueUntil(At(horizon), out var time, out var id));
+                Assert.Equal(min, (time.NanosecondsSinceStart, id));
+                now = time.NanosecondsSinceStart;
+                taken++;
+            }
+            Assert.Equal(reference.Count, queue.Count);
+        }
+        Assert.True(taken > 10_000, $"{taken} events taken");
+    }
+
     [Fact]
     public void PostedEventsKeepFifoOrderWithCancellableOnesAndCannotBeCancelled()
     {
