@@ -67,4 +67,38 @@ public class RunHistoryTests
 
         Assert.Contains("RecordWalEnd", Assert.Throws<InvalidOperationException>(() => new RunHistoryBuilder().Build(Ms(1))).Message);
     }
+
+    /// <summary>
+    /// Records come in the order writes end, not the order they started; the snapshot lists them by
+    /// id, whether the ids are 1..n (placed directly) or not (sorted), over several storage chunks,
+    /// and a later snapshot sees later records.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]     // ids 1..n
+    [InlineData(1000)]  // ids 1000..
+    public void CommitsComeOutById(long firstId)
+    {
+        const int Count = 2_500; // more than two chunks
+        var order = Enumerable.Range(0, Count).Select(i => (long)(i * 7919 % Count)).ToArray(); // a permutation
+        var builder = new RunHistoryBuilder();
+        builder.RecordWalEnd(N0, T(1), L(1));
+        foreach (var k in order.Take(Count - 1))
+        {
+            builder.RecordCommit(AckAt(firstId + k, ackMs: 10));
+        }
+        var early = builder.Build(Ms(100));
+        builder.RecordCommit(AckAt(firstId + order[^1], ackMs: 10));
+        var late = builder.Build(Ms(100));
+
+        Assert.Equal(order.Take(Count - 1).Select(k => firstId + k).Order(), early.Commits.Select(c => c.Id));
+        Assert.Equal(Enumerable.Range(0, Count).Select(k => firstId + k), late.Commits.Select(c => c.Id));
+    }
+
+    [Fact]
+    public void ADuplicateAmongIdsOneToNIsRejectedToo()
+    {
+        var builder = Builder(AckAt(2, 10), AckAt(1, 10), AckAt(2, 20));
+        builder.RecordWalEnd(N0, T(1), L(1));
+        Assert.Contains("commit id 2 was recorded twice", Assert.Throws<InvalidOperationException>(() => builder.Build(Ms(100))).Message);
+    }
 }
