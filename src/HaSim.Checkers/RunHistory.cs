@@ -69,7 +69,7 @@ public sealed class RunHistory
             }
             if (last is null || last.Node != p.Node || last.Timeline != p.Timeline)
             {
-                last = spans.Find(s => s.Node == p.Node && s.Timeline == p.Timeline);
+                last = SpanOf(spans, p.Node, p.Timeline);
                 if (last is null)
                 {
                     last = new SpanOfCommits(p.Node, p.Timeline, p.AcceptedAt);
@@ -84,6 +84,20 @@ public sealed class RunHistory
             : a.Node != b.Node ? a.Node.CompareTo(b.Node)
             : a.Timeline.CompareTo(b.Timeline));
         return result;
+    }
+
+    // A loop, not List.Find with a lambda: the lambda would capture the placement, and the
+    // compiler allocates a closure for it at every commit.
+    private static SpanOfCommits? SpanOf(List<SpanOfCommits> spans, NodeId node, Term timeline)
+    {
+        foreach (var span in spans)
+        {
+            if (span.Node == node && span.Timeline == timeline)
+            {
+                return span;
+            }
+        }
+        return null;
     }
 
     private sealed class SpanOfCommits(NodeId node, Term timeline, Instant first)
