@@ -10,17 +10,25 @@ namespace HaSim.Model.Dcs;
 /// member that is not current answers serializable reads from the copy it had when it fell behind.
 /// </summary>
 /// <remarks>
-/// The host owns time and latency: it routes a request when it reaches a member
+/// <para>The host owns time and latency: it routes a request when it reaches a member
 /// (<see cref="TryRoute"/>), samples the forwarding and quorum round trips from the plan, and commits it
 /// then (<see cref="TryCommit"/>). It reports crashes, restarts and network changes, wakes at
 /// <see cref="NextWakeUp"/> to call <see cref="Advance"/>, and drains <see cref="DcsStore.DrainEvents"/>
 /// after each call to feed watches. Members that are current serve the leader's state with no apply
-/// lag: a follower's apply delay (sub-millisecond) is not modelled.
+/// lag: a follower's apply delay (sub-millisecond) is not modelled.</para>
+/// <para><b>Catching up.</b> A member that missed entries (it was down, or cut off from the leader)
+/// and can hear a serving leader again holds every committed entry one heartbeat interval later: the
+/// leader sends what is missing in answer to the member's next heartbeat response (see
+/// <see cref="RaftSettings"/>). Until then it still answers from its old copy. A member that missed
+/// nothing (its copy is at the store's revision, as after an election with no commit in between)
+/// is current at once: the new leader's entries reach it in the normal flow.</para>
 /// </remarks>
 public sealed class EtcdCluster
 {
     private readonly RaftSettings _settings;
     private readonly DcsSnapshot?[] _staleCopy;
+    // A member behind that hears a serving leader: when it will hold every committed entry.
+    private readonly Instant?[] _catchUpAt;
     private long _leasesRenewedForTerm;
     private Instant _clock;
 
@@ -30,6 +38,8 @@ public sealed class EtcdCluster
         Store = new DcsStore();
         Membership = new DcsMembership(members, settings, reachable, start);
         _staleCopy = new DcsSnapshot?[members.Count];
+        _catchUpAt = new Instant?[members.Count];
+        _clock = start;
         _leasesRenewedForTerm = Membership.Term; // the cluster formed before the run: no lease to renew
         Sync(start);
     }
@@ -133,8 +143,15 @@ public sealed class EtcdCluster
         return (_staleCopy[member] ?? Store.Snapshot).Read(read);
     }
 
+    /// <summary>
+    /// Brings every member's copy to <paramref name="now"/>. A member that hears a serving leader now
+    /// and did not at the last sync hears it since the leader took office if that was after the last
+    /// sync (an election ends lazily, at <see cref="DcsMembership.LeaderSince"/>), else since now: the
+    /// host reports every other change (restart, network) at its own time.
+    /// </summary>
     private void Sync(Instant now)
     {
+        var previous = _clock;
         _clock = now;
         var leader = Membership.LeaderAt(now);
         if (leader is not null && Membership.Term != _leasesRenewedForTerm)
@@ -144,13 +161,30 @@ public sealed class EtcdCluster
         }
         for (var m = 0; m < _staleCopy.Length; m++)
         {
-            if (Membership.IsCurrent(now, m))
-            {
-                _staleCopy[m] = null;
-            }
-            else
+            if (!Membership.IsCurrent(now, m))
             {
                 _staleCopy[m] ??= Store.Snapshot;
+                _catchUpAt[m] = null;
+            }
+            else if (_staleCopy[m] is { } copy)
+            {
+                if (copy.Revision == Store.Revision)
+                {
+                    _staleCopy[m] = null; // it missed nothing
+                }
+                else
+                {
+                    var hears = Membership.LeaderSince > previous ? Membership.LeaderSince : now;
+                    var caughtUp = _catchUpAt[m] ??= hears + _settings.HeartbeatInterval;
+                    if (caughtUp <= now)
+                    {
+                        _staleCopy[m] = null;
+                    }
+                }
+                if (_staleCopy[m] is null)
+                {
+                    _catchUpAt[m] = null;
+                }
             }
         }
     }

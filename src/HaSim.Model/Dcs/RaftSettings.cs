@@ -4,7 +4,11 @@ namespace HaSim.Model.Dcs;
 
 /// <summary>
 /// etcd's raft timing: <c>--heartbeat-interval</c> and <c>--election-timeout</c> (defaults 100 ms
-/// and 1000 ms). A follower that hears nothing from its leader for the election timeout campaigns.
+/// and 1000 ms). A follower that hears nothing from its leader for the election timeout campaigns;
+/// a follower that missed entries gets them on the leader's next heartbeat (the leader answers a
+/// heartbeat response from a follower behind its log with the missing entries: raft's
+/// <c>stepLeader</c>, <c>MsgHeartbeatResp</c>, <c>if pr.Match &lt; lastIndex { sendAppend }</c>), so it
+/// catches up about one heartbeat interval after it can hear the leader again.
 /// </summary>
 public sealed record RaftSettings
 {

@@ -104,9 +104,25 @@ public class EtcdClusterTests
         Assert.False(etcd.TryRoute(At("10s"), 2, out _, out var refusal));
         Assert.Equal("member m2 cannot reach a quorum (1 of 3 up and reachable)", refusal);
 
+        // Back in touch with the leader, m2 gets the entries it missed on the leader's next
+        // heartbeat: it still serves its old copy for one heartbeat interval.
         network.Heal();
         etcd.OnNetworkChanged(At("11s"));
-        Assert.Null(etcd.ReadSerializable(At("11s"), 2, new DcsGet(Leader))!.Single);
+        Assert.Equal("pg1", etcd.ReadSerializable(At("11.099999999s"), 2, new DcsGet(Leader))!.Single!.Value);
+        Assert.Null(etcd.ReadSerializable(At("11.1s"), 2, new DcsGet(Leader))!.Single);
+    }
+
+    [Fact]
+    public void AMemberThatMissedNothingIsCurrentAtOnceUnderANewLeader()
+    {
+        var (etcd, _) = Cluster(3);
+        Commit(etcd, Instant.Start, 0, new DcsPut("/k", "before"));
+        Assert.Equal(At("2s"), etcd.Crash(At("1.05s"), 0)); // last heartbeat at 1.0 s
+
+        // m2 followed m0 to its end; under m1 (elected at 2 s) it sees the new leader's first commit
+        // at once, with no heartbeat of catching up.
+        Commit(etcd, At("2s"), 1, new DcsPut("/k", "after"));
+        Assert.Equal("after", etcd.ReadSerializable(At("2s"), 2, new DcsGet("/k"))!.Single!.Value);
     }
 
     [Fact]
@@ -123,5 +139,17 @@ public class EtcdClusterTests
         etcd.Crash(At("3s"), 1);
         etcd.Restart(At("4s"), 2);
         Assert.Equal("before", etcd.ReadSerializable(At("4s"), 2, new DcsGet("/k"))!.Single!.Value);
+    }
+
+    [Fact]
+    public void ARestartedMemberCatchesUpOneHeartbeatAfterItHearsTheLeader()
+    {
+        var (etcd, _) = Cluster(3);
+        Commit(etcd, Instant.Start, 0, new DcsPut("/k", "before"));
+        etcd.Crash(At("1s"), 2);
+        Commit(etcd, At("2s"), 0, new DcsPut("/k", "after"));
+        etcd.Restart(At("3s"), 2);
+        Assert.Equal("before", etcd.ReadSerializable(At("3.099999999s"), 2, new DcsGet("/k"))!.Single!.Value);
+        Assert.Equal("after", etcd.ReadSerializable(At("3.1s"), 2, new DcsGet("/k"))!.Single!.Value);
     }
 }
