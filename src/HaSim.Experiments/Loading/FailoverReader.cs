@@ -43,7 +43,7 @@ internal static class FailoverReader
 
     private static readonly string[] WatchdogKeys = ["mode", "safety_margin", "device"];
     private static readonly string[] TagKeys = ["nofailover", "failover_priority", "nosync", "sync_priority"];
-    private static readonly string[] DcsKeys = ["members", "heartbeat_interval", "election_timeout", "request_timeout"];
+    private static readonly string[] DcsKeys = ["members", "heartbeat_interval", "election_timeout", "wait_cluster_ready_timeout", "request_timeout"];
     private static readonly string[] DcsMemberKeys = ["name", "zone"];
     private static readonly string[] DatabaseKeys = ["promote", "fast_stop", "immediate_stop", "start", "rewind"];
 
@@ -455,12 +455,16 @@ internal static class FailoverReader
         }
     }
 
-    /// <summary>etcd's <c>--heartbeat-interval</c> and <c>--election-timeout</c>, checked as etcd checks them at start.</summary>
+    /// <summary>
+    /// etcd's <c>--heartbeat-interval</c> and <c>--election-timeout</c>, checked as etcd checks them at
+    /// start, and its <c>--experimental-wait-cluster-ready-timeout</c> (<c>none</c>: wait for ever, as etcd 3.5).
+    /// </summary>
     private static RaftSettings ReadRaft(ModelMapping? mapping)
     {
         var heartbeatNode = mapping?.Optional("heartbeat_interval");
         var electionNode = mapping?.Optional("election_timeout");
-        if (heartbeatNode is null && electionNode is null)
+        var waitNode = mapping?.Optional("wait_cluster_ready_timeout");
+        if (heartbeatNode is null && electionNode is null && waitNode is null)
         {
             return DefaultDcs.Raft;
         }
@@ -472,7 +476,10 @@ internal static class FailoverReader
             throw blamed.Error($"election_timeout ({election}) must be at least 5 x heartbeat_interval ({heartbeat}), as etcd requires"
                 + (electionNode is null ? $"; election_timeout is {election} by default" : ""));
         }
-        return new RaftSettings(heartbeat, election);
+        return new RaftSettings(heartbeat, election)
+        {
+            WaitClusterReadyTimeout = waitNode is null ? RaftSettings.DefaultWaitClusterReadyTimeout : waitNode.ReadNonNegativeDurationOrNone(),
+        };
     }
 
     private static DatabaseTimings ReadDatabase(ModelNode? databaseNode)

@@ -144,7 +144,15 @@ internal static class ModelValues
     }
 
     /// <summary>A duration greater than zero, or <c>none</c> (null) for a setting that may be left unset.</summary>
-    public static Duration? ReadPositiveDurationOrNone(this ModelNode node)
+    public static Duration? ReadPositiveDurationOrNone(this ModelNode node) =>
+        node.ReadDurationOrNone() is not null ? node.ReadPositiveDuration() : null;
+
+    /// <summary>A duration of 0s or more, or <c>none</c> (null) for a setting that may be left unset.</summary>
+    public static Duration? ReadNonNegativeDurationOrNone(this ModelNode node) =>
+        node.ReadDurationOrNone() is not null ? node.ReadNonNegativeDuration() : null;
+
+    /// <summary>A duration of any sign, or <c>none</c> (null); the callers above check the sign.</summary>
+    private static Duration? ReadDurationOrNone(this ModelNode node)
     {
         var expected = $"{DurationText.Expected}, or {None}";
         var scalar = node.AsScalar(expected);
@@ -156,11 +164,11 @@ internal static class ModelValues
         {
             return null;
         }
-        if (!DurationText.TryParse(scalar.Value, out _, out var error))
+        if (!DurationText.TryParse(scalar.Value, out var value, out var error))
         {
             throw node.Error($"{error}, or {None}");
         }
-        return node.ReadPositiveDuration();
+        return value;
     }
 
     /// <summary>

@@ -10,7 +10,10 @@ namespace HaSim.Model.Cluster;
 /// The agents' DCS traffic: each attempt goes to the member the agent's client prefers, is
 /// answered from there (reads, serializable as Patroni reads) or committed through the raft
 /// leader and a quorum (writes), and comes back over the network. An attempt unanswered within
-/// the request timeout fails and the client moves to the next member.
+/// the request timeout fails and the client moves to the next member. A restarted member that is
+/// not ready yet (<see cref="EtcdCluster.IsReady"/>) holds the attempts it receives, as requests
+/// wait on a client port etcd has not started serving, and takes them up when it is ready, those
+/// whose client still waits.
 /// </summary>
 internal sealed partial class ClusterSimulation
 {
@@ -55,6 +58,12 @@ internal sealed partial class ClusterSimulation
         {
             return; // a dead member answers nothing
         }
+        if (!_etcd.IsReady(now, member))
+        {
+            HoldDcsAttempt(member, id, attempt);
+            return;
+        }
+        TakeUpHeldDcsAttempts(now, member); // they came first
         if (attempt.Operation is GetCluster)
         {
             var read = _etcd.ReadSerializable(now, member, new DcsGetPrefix(_layout.Prefix));
@@ -83,6 +92,51 @@ internal sealed partial class ClusterSimulation
     }
 
     private readonly Dictionary<long, RoutePlan> _pendingPlans = []; // looked up by id, never enumerated
+
+    // Per DCS member, the attempts it holds while it is not ready, in arrival order.
+    private List<(long Id, DcsAttemptMessage Attempt)>[] _heldDcsAttempts = [];
+
+    /// <summary>A member that is not ready holds the attempt; attempts whose client gave up are let go first, which bounds the list by the attempts pending.</summary>
+    private void HoldDcsAttempt(int member, long id, DcsAttemptMessage attempt)
+    {
+        if (_heldDcsAttempts.Length == 0)
+        {
+            _heldDcsAttempts = [.. _etcd.Membership.Members.Select(_ => new List<(long, DcsAttemptMessage)>())];
+        }
+        var held = _heldDcsAttempts[member];
+        held.RemoveAll(h => !ClientWaitsFor(h.Attempt));
+        held.Add((id, attempt));
+    }
+
+    private bool ClientWaitsFor(DcsAttemptMessage attempt) =>
+        AgentOf(attempt.Node) is { } agent && agent.Incarnation == attempt.Incarnation && agent.DcsAttempts.ContainsKey(attempt.Request.Value);
+
+    /// <summary>A member that has become ready takes up the attempts it held, in arrival order, those whose client still waits.</summary>
+    private void TakeUpHeldDcsAttempts(Instant now, int member)
+    {
+        if (_heldDcsAttempts.Length == 0 || _heldDcsAttempts[member].Count == 0)
+        {
+            return;
+        }
+        var held = _heldDcsAttempts[member].ToArray();
+        _heldDcsAttempts[member].Clear();
+        foreach (var (id, attempt) in held)
+        {
+            if (ClientWaitsFor(attempt))
+            {
+                ReceiveDcsAttempt(now, member, id, attempt);
+            }
+        }
+    }
+
+    /// <summary>A member that crashes loses the attempts it held: their clients time out.</summary>
+    private void DropHeldDcsAttempts(int member)
+    {
+        if (_heldDcsAttempts.Length > 0)
+        {
+            _heldDcsAttempts[member].Clear();
+        }
+    }
 
     private void CommitDcsAttempt(Instant now, int member, long id)
     {
@@ -222,12 +276,22 @@ internal sealed partial class ClusterSimulation
         }
     }
 
-    /// <summary>Wakes the DCS when an election ends or a lease expires.</summary>
+    /// <summary>
+    /// Wakes the DCS when an election ends, a lease expires or a restarted member becomes ready; called
+    /// after every change of the DCS, it first hands the members that are ready now the attempts they held.
+    /// </summary>
     private void ArmDcsWake()
     {
         if (!_hasDcs)
         {
             return;
+        }
+        for (var m = 0; m < _heldDcsAttempts.Length; m++)
+        {
+            if (_heldDcsAttempts[m].Count > 0 && _etcd.IsReady(_scheduler.Now, m))
+            {
+                TakeUpHeldDcsAttempts(_scheduler.Now, m);
+            }
         }
         _scheduler.Cancel(_dcsWake);
         _dcsWake = _etcd.NextWakeUp is { } at ? _scheduler.At(Instant.Max(at, _scheduler.Now), new ModelEvent(EventKind.DcsWake, 0, 0)) : TimerHandle.None;

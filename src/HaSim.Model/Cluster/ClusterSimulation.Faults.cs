@@ -45,6 +45,7 @@ internal sealed partial class ClusterSimulation
                 break;
             case DcsMemberCrashFault m:
                 _etcd.Crash(now, m.Member);
+                DropHeldDcsAttempts(m.Member);
                 ArmDcsWake();
                 break;
             case ClockDriftFault d:

@@ -33,8 +33,10 @@ namespace HaSim.Model.Dcs;
 /// <para><b>Logs.</b> We track, per member, the last term whose leader it followed and whether it was still
 /// following when that term ended; a member that crashed or was cut off while a leader served has
 /// missed entries (Patroni writes every loop_wait, so some are certain) until it reconnects to a
-/// serving leader and catches up, which we take as instant. This decides who may win a vote, and
-/// which members serve stale serializable reads (<see cref="IsCurrent"/>). We assume no
+/// serving leader and catches up, which for votes we take as instant. This decides who may win a
+/// vote, and which members can hold every committed entry (<see cref="IsCurrent"/>; the
+/// <see cref="EtcdCluster"/> lets a member that missed entries catch up one heartbeat interval after
+/// it hears the leader again, and serves stale serializable reads from it until then). We assume no
 /// pre-vote/CheckQuorum disruption: a member that rejoins never unseats a serving leader (etcd 3.6
 /// enables pre-vote by default for exactly that).</para>
 /// <para><b>Host contract.</b> Call <see cref="Crash"/>, <see cref="Restart"/> and, after any change of the
@@ -139,8 +141,10 @@ public sealed class DcsMembership
     }
 
     /// <summary>
-    /// Whether <paramref name="member"/> holds every committed entry at <paramref name="now"/>: up and
-    /// connected to the serving leader. Others answer serializable reads from a stale copy.
+    /// Whether <paramref name="member"/> hears the serving leader at <paramref name="now"/> (up and
+    /// connected to it): what it takes to hold every committed entry. Others answer serializable reads
+    /// from a stale copy; <see cref="EtcdCluster"/> adds the heartbeat a member that missed entries
+    /// needs to catch up.
     /// </summary>
     public bool IsCurrent(Instant now, int member) => LeaderAt(now) is { } leader && _up[member] && Connected(member, leader);
 

@@ -202,7 +202,9 @@ public sealed class ShrinkerTests : IDisposable
 /// <summary>Schedules hasim explore found and hasim shrink reduced, kept as regression tests (Exploration/regressions/).</summary>
 public class ExploreRegressionTests
 {
-    private static ModelRunResult Replay(string name, ulong seed)
+    private static ModelRunResult Replay(string name, ulong seed) => ModelRun.Execute(Load(name), seed);
+
+    private static ClusterSpec Load(string name)
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "HaSim.sln")))
@@ -210,7 +212,7 @@ public class ExploreRegressionTests
             directory = directory.Parent;
         }
         var path = Path.Combine(directory!.FullName, "tests", "HaSim.Experiments.Tests", "Exploration", "regressions", name + ".yaml");
-        return ModelRun.Execute(ModelLoader.LoadFile(path), seed);
+        return ModelLoader.LoadFile(path);
     }
 
     /// <summary>
@@ -246,13 +248,6 @@ public class ExploreRegressionTests
     }
 
     /// <summary>
-    /// Seed 41: a second crash of pg1, inside the first one's window, healed first and restarted the
-    /// machine; the first one's heal then restarted it again, replacing the agent in the middle of
-    /// starting PostgreSQL, which then never finished starting: no writable primary for 300 s.
-    /// Overlapping crash faults now keep the machine down until the last one heals, and a machine
-    /// that is up is not restarted.
-    /// </summary>
-    /// <summary>
     /// Seed 299 of split-brain entry 3's fixed configuration: a stale copy of a timer event (deferred
     /// through a VM pause) made the host forget the agent's current retry deadline, so a clock rate
     /// change could not move it; the deadline fired before its local instant, the controller ignored
@@ -267,11 +262,42 @@ public class ExploreRegressionTests
         Assert.Equal(HaSim.Checkers.LivenessVerdict.Holds, run.Checks.Liveness.Verdict);
     }
 
+    /// <summary>
+    /// Seed 41: a second crash of pg1, inside the first one's window, healed first and restarted the
+    /// machine; the first one's heal then restarted it again, replacing the agent in the middle of
+    /// starting PostgreSQL, which then never finished starting: no writable primary for 300 s.
+    /// Overlapping crash faults now keep the machine down until the last one heals, and a machine
+    /// that is up is not restarted.
+    /// </summary>
     [Fact]
     public void OverlappingCrashesRestartTheMachineOnceWhenTheLastHeals()
     {
         var run = Replay("overlapping-crashes-restart-once", 41);
         Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
         Assert.Equal(HaSim.Checkers.LivenessVerdict.Holds, run.Checks.Liveness.Verdict);
+    }
+
+    /// <summary>
+    /// Seed 482, strict synchronous mode: 63 acknowledged writes were lost when pg1, restarted on an
+    /// old timeline, read the cluster from an etcd member 41 ms after that member's restart, with no
+    /// etcd leader yet, saw the member's copy from before it was cut off (/leader and /sync naming
+    /// pg1), renewed "its" key and was promoted. etcd serves no client until a restarted member has
+    /// rejoined the cluster through raft (or, in etcd 3.6, until wait-cluster-ready-timeout, 5 s):
+    /// the simulated member now holds the read until it has caught up with the leader elected a
+    /// second later, and pg1 sees the current /sync. Serving at once (timeout 0 s) brings the loss back.
+    /// </summary>
+    [Fact]
+    public void ARestartedEtcdMemberServesNoStaleReadBeforeItRejoinsAndNoAcknowledgedWriteIsLost()
+    {
+        var spec = Load("restarted-etcd-member-serves-after-catching-up");
+        var run = ModelRun.Execute(spec, 482);
+        Assert.True(run.Checks!.AllHold, string.Join("; ", run.Checks.SummaryLines));
+        Assert.Equal(2, run.Report.Failover!.Promotions);
+
+        var dcs = spec.Failover!.Dcs;
+        var servingAtOnce = spec with { Failover = spec.Failover with { Dcs = dcs with { Raft = dcs.Raft with { WaitClusterReadyTimeout = Duration.Zero } } } };
+        var stale = ModelRun.Execute(servingAtOnce, 482);
+        Assert.Equal(["durability"], stale.Checks!.Violations);
+        Assert.Equal(63, stale.Checks.Durability.Lost.Count);
     }
 }

@@ -49,6 +49,7 @@ public sealed class FailoverLoaderTests
             members: [{name: e-a, zone: use1-az2}, use1-az1]
             heartbeat_interval: 50ms
             election_timeout: 500ms
+            wait_cluster_ready_timeout: none
             request_timeout: 3s
           database:
             promote: 250ms
@@ -110,6 +111,7 @@ public sealed class FailoverLoaderTests
 
         Assert.Equal([new DcsMember(0, "e-a", new ZoneId(1)), new DcsMember(1, "etcd2", new ZoneId(0))], failover.Dcs.Members);
         Assert.Equal((Duration.FromMilliseconds(50), Duration.FromMilliseconds(500)), (failover.Dcs.Raft.HeartbeatInterval, failover.Dcs.Raft.ElectionTimeout));
+        Assert.Null(failover.Dcs.Raft.WaitClusterReadyTimeout); // none: etcd 3.5's wait for ever
         Assert.Equal(Duration.FromSeconds(3), failover.Dcs.RequestTimeout);
 
         Assert.Equal(Text("250ms"), failover.Database.Promote.ToString());
@@ -189,6 +191,18 @@ public sealed class FailoverLoaderTests
         Assert.Equal(3, failover.Tags[2].FailoverPriority);
         Assert.Equal(Duration.FromMilliseconds(500), failover.AgentPeriod);
         Assert.Equal(new NaiveScriptSettings(), Load(WithFailover("  agent: naive-script\n")).Failover!.NaiveScript);
+    }
+
+    [Theory]
+    [InlineData("0s", "0s")]
+    [InlineData("2.5s", "2.5s")]
+    public void The_wait_for_the_etcd_cluster_is_read_with_the_other_raft_settings_at_their_defaults(string text, string expected)
+    {
+        var raft = Load(WithFailover($"  dcs:\n    wait_cluster_ready_timeout: {text}\n")).Failover!.Dcs.Raft;
+
+        Assert.Equal(Duration.Parse(expected), raft.WaitClusterReadyTimeout);
+        Assert.Equal((RaftSettings.EtcdDefaults.HeartbeatInterval, RaftSettings.EtcdDefaults.ElectionTimeout), (raft.HeartbeatInterval, raft.ElectionTimeout));
+        Assert.Equal(Duration.FromSeconds(5), RaftSettings.EtcdDefaults.WaitClusterReadyTimeout);
     }
 
     [Fact]
@@ -305,6 +319,8 @@ public sealed class FailoverLoaderTests
         { "empty member list", WithFailover("  dcs:\n    members: []\n"), 13, 14, "failover.dcs.members: expected at least one DCS member, found an empty list" },
         { "heartbeat too long for the default election timeout", WithFailover("  dcs:\n    heartbeat_interval: 300ms\n"), 13, 25, "failover.dcs.heartbeat_interval: election_timeout (1s) must be at least 5 x heartbeat_interval (300ms), as etcd requires; election_timeout is 1s by default" },
         { "election timeout too short", WithFailover("  dcs:\n    election_timeout: 400ms\n"), 13, 23, "failover.dcs.election_timeout: election_timeout (400ms) must be at least 5 x heartbeat_interval (100ms), as etcd requires" },
+        { "negative wait for the cluster", WithFailover("  dcs:\n    wait_cluster_ready_timeout: -1s\n"), 13, 33, "failover.dcs.wait_cluster_ready_timeout: expected a duration of 0s or more, found -1s" },
+        { "wait for the cluster as a word", WithFailover("  dcs:\n    wait_cluster_ready_timeout: forever\n"), 13, 33, "failover.dcs.wait_cluster_ready_timeout: 'forever' is not a duration with a unit, such as 250us, 1.5ms, 30s, 2m, 1h or 1m30s (units: ns, us, ms, s, m, h), or none" },
 
         // the agent
         { "misspelt agent", WithFailover("  agent: naive_script\n"), 12, 10, "failover.agent: unknown failover agent 'naive_script' (did you mean 'naive-script'?); allowed: patroni, naive-script" },
