@@ -52,7 +52,7 @@ internal sealed partial class ClusterSimulation
         public bool Parked;
     }
 
-    private readonly Dictionary<long, PendingWrite> _writes = [];
+    private readonly IdWindow<PendingWrite> _writes = new();
 
     // Recorded writes, for reuse: nothing refers to a write once it is recorded (events and
     // messages name writes by id and look them up in _writes), and a run starts one per commit.
@@ -92,7 +92,7 @@ internal sealed partial class ClusterSimulation
         {
             write = new PendingWrite(id, client, size, _retryingClient.Begin(id, now));
         }
-        _writes[id] = write;
+        _writes.Add(id, write);
         StartAttempt(now, 1, id);
     }
 
@@ -392,7 +392,7 @@ internal sealed partial class ClusterSimulation
     /// <summary>Writes still pending when the run ends: their clients do not know yet.</summary>
     private void FinishPendingWrites(Instant now)
     {
-        foreach (var id in _writes.Keys.Order().ToArray())
+        foreach (var id in _writes.Ids())
         {
             var write = _writes[id];
             if (!write.Abandoned)
@@ -476,7 +476,7 @@ internal sealed partial class ClusterSimulation
         if (update.Server is { ShutdownSessions: true } down)
         {
             // on-marked-down shutdown-sessions: HAProxy kills the sessions to the server; requests in flight end unknown.
-            foreach (var id in _writes.Keys.Order().ToArray())
+            foreach (var id in _writes.Ids())
             {
                 var write = _writes[id];
                 if (write.Sent && !write.Abandoned && write.Target == down.Server)
