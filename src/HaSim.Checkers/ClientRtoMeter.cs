@@ -1,3 +1,4 @@
+using System.Buffers;
 using HaSim.Primitives;
 
 namespace HaSim.Checkers;
@@ -27,59 +28,72 @@ public static class ClientRtoMeter
 {
     public static ClientRtoResult Measure(RunHistory history, OutageThreshold threshold)
     {
-        var acks = AcknowledgementTimes(history);
-        var instants = DistinctInOrder(acks);
-
-        var gaps = new long[Math.Max(0, instants.Length - 1)];
-        for (var i = 0; i < gaps.Length; i++)
+        // Two pooled buffers, not fresh arrays: a run's hundred thousand acknowledgements make
+        // arrays of a megabyte, which would be large objects, collected only with generation 2.
+        var acksBuffer = ArrayPool<long>.Shared.Rent(Math.Max(1, history.Commits.Count));
+        var gapsBuffer = ArrayPool<long>.Shared.Rent(Math.Max(1, history.Commits.Count));
+        try
         {
-            gaps[i] = (instants[i + 1] - instants[i]).Nanoseconds;
-        }
-        Array.Sort(gaps);
-        var median = gaps.Length == 0 ? Duration.Zero : new Duration(gaps[(gaps.Length - 1) / 2]);
-        var limit = threshold.Resolve(median);
+            var acknowledged = AcknowledgementTimes(history, acksBuffer);
+            var instants = DistinctInOrder(acksBuffer.AsSpan(0, acknowledged));
 
-        var outages = new List<ClientOutage>();
-        for (var i = 0; i + 1 < instants.Length; i++)
-        {
-            if (instants[i + 1] - instants[i] > limit)
+            var gaps = gapsBuffer.AsSpan(0, Math.Max(0, instants.Length - 1));
+            for (var i = 0; i < gaps.Length; i++)
             {
-                outages.Add(new ClientOutage(instants[i], instants[i + 1], instants[i + 1] - instants[i]));
+                gaps[i] = instants[i + 1] - instants[i];
             }
+            gaps.Sort();
+            var median = gaps.Length == 0 ? Duration.Zero : new Duration(gaps[(gaps.Length - 1) / 2]);
+            var limit = threshold.Resolve(median);
+
+            var outages = new List<ClientOutage>();
+            for (var i = 0; i + 1 < instants.Length; i++)
+            {
+                if (instants[i + 1] - instants[i] > limit.Nanoseconds)
+                {
+                    outages.Add(new ClientOutage(new Instant(instants[i]), new Instant(instants[i + 1]), new Duration(instants[i + 1] - instants[i])));
+                }
+            }
+            if (instants.Length > 0 && history.End - new Instant(instants[^1]) > limit)
+            {
+                outages.Add(new ClientOutage(new Instant(instants[^1]), null, history.End - new Instant(instants[^1])));
+            }
+            return new ClientRtoResult(threshold, limit, median, acknowledged, outages);
         }
-        if (instants.Length > 0 && history.End - instants[^1] > limit)
+        finally
         {
-            outages.Add(new ClientOutage(instants[^1], null, history.End - instants[^1]));
+            ArrayPool<long>.Shared.Return(acksBuffer);
+            ArrayPool<long>.Shared.Return(gapsBuffer);
         }
-        return new ClientRtoResult(threshold, limit, median, acks.Length, outages);
     }
 
-    private static long[] AcknowledgementTimes(RunHistory history)
+    /// <summary>Writes the acknowledgement times (ns) into <paramref name="buffer"/>, sorted; returns how many there are.</summary>
+    private static int AcknowledgementTimes(RunHistory history, long[] buffer)
     {
-        var acks = new List<long>(history.Commits.Count);
+        var n = 0;
         foreach (ref readonly var commit in history.CommitSpan)
         {
             if (commit.Outcome == CommitOutcome.Acknowledged)
             {
-                acks.Add(commit.OutcomeAt.NanosecondsSinceStart);
+                buffer[n++] = commit.OutcomeAt.NanosecondsSinceStart;
             }
         }
-        var sorted = acks.ToArray();
-        Array.Sort(sorted);
-        return sorted;
+        buffer.AsSpan(0, n).Sort();
+        return n;
     }
 
-    private static Instant[] DistinctInOrder(long[] sorted)
+    /// <summary>Drops repeated instants from the sorted <paramref name="sorted"/> in place (group commit acknowledges many writes at one instant).</summary>
+    private static ReadOnlySpan<long> DistinctInOrder(Span<long> sorted)
     {
-        var distinct = new List<Instant>(sorted.Length);
+        var n = 0;
         for (var i = 0; i < sorted.Length; i++)
         {
-            if (i == 0 || sorted[i] != sorted[i - 1])
+            if (i == 0 || sorted[i] != sorted[n - 1])
             {
-                distinct.Add(new Instant(sorted[i]));
+                sorted[n++] = sorted[i];
             }
         }
-        return [.. distinct];
+        return sorted[..n];
     }
 }
 
