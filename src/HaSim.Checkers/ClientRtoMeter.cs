@@ -71,11 +71,14 @@ public static class ClientRtoMeter
     private static int AcknowledgementTimes(RunHistory history, long[] buffer)
     {
         var n = 0;
-        foreach (ref readonly var commit in history.CommitSpan)
+        for (var chunk = 0; chunk < history.CommitChunks.ChunkCount; chunk++)
         {
-            if (commit.Outcome == CommitOutcome.Acknowledged)
+            foreach (ref readonly var commit in history.CommitChunks.Chunk(chunk))
             {
-                buffer[n++] = commit.OutcomeAt.NanosecondsSinceStart;
+                if (commit.Outcome == CommitOutcome.Acknowledged)
+                {
+                    buffer[n++] = commit.OutcomeAt.NanosecondsSinceStart;
+                }
             }
         }
         buffer.AsSpan(0, n).Sort();

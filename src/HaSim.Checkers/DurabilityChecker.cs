@@ -13,21 +13,24 @@ public static class DurabilityChecker
     public static DurabilityResult Check(RunHistory history, int maxListed = CheckOptions.DefaultMaxListedCommits)
     {
         var acknowledged = 0;
-        var lost = new List<CommitRecord>();
-        var maybeLost = new List<CommitRecord>();
-        foreach (ref readonly var commit in history.CommitSpan)
+        var lost = new CommitSet.Builder(maxListed);
+        var maybeLost = new CommitSet.Builder(maxListed);
+        for (var chunk = 0; chunk < history.CommitChunks.ChunkCount; chunk++)
         {
-            if (commit.Outcome == CommitOutcome.Acknowledged)
+            foreach (ref readonly var commit in history.CommitChunks.Chunk(chunk))
             {
-                acknowledged++;
+                if (commit.Outcome == CommitOutcome.Acknowledged)
+                {
+                    acknowledged++;
+                }
+                if (commit.Outcome == CommitOutcome.Failed || history.Survives(commit))
+                {
+                    continue;
+                }
+                (commit.Outcome == CommitOutcome.Acknowledged ? lost : maybeLost).Add(commit);
             }
-            if (commit.Outcome == CommitOutcome.Failed || history.Survives(commit))
-            {
-                continue;
-            }
-            (commit.Outcome == CommitOutcome.Acknowledged ? lost : maybeLost).Add(commit);
         }
-        return new DurabilityResult(history.Survivor, acknowledged, CommitSet.Of(lost, maxListed), CommitSet.Of(maybeLost, maxListed));
+        return new DurabilityResult(history.Survivor, acknowledged, lost.Build(), maybeLost.Build());
     }
 }
 

@@ -10,9 +10,9 @@ namespace HaSim.Checkers;
 /// </summary>
 public sealed class RunHistory
 {
-    private readonly CommitRecord[] _commits;
+    private readonly CommitChunks _commits;
 
-    internal RunHistory(Instant end, CommitRecord[] commits, RoleInterval[] roles, TimelineSwitch[] switches, FaultWindow[] faults, NodeWalEnd[] walEnds)
+    internal RunHistory(Instant end, CommitChunks commits, RoleInterval[] roles, TimelineSwitch[] switches, FaultWindow[] faults, NodeWalEnd[] walEnds)
     {
         End = end;
         _commits = commits;
@@ -31,8 +31,8 @@ public sealed class RunHistory
     /// <summary>Client writes, by id (submission order).</summary>
     public IReadOnlyList<CommitRecord> Commits { get; }
 
-    /// <summary><see cref="Commits"/> as a span, for checkers that read every record: no enumerator, no copies.</summary>
-    internal ReadOnlySpan<CommitRecord> CommitSpan => _commits;
+    /// <summary><see cref="Commits"/> in chunks, for checkers that read every record: spans, no enumerator, no copies.</summary>
+    internal CommitChunks CommitChunks => _commits;
 
     /// <summary>Role spans, by start then node.</summary>
     public IReadOnlyList<RoleInterval> Roles { get; }
@@ -55,28 +55,31 @@ public sealed class RunHistory
     /// <summary>Whether the commit's WAL is part of the surviving history.</summary>
     public bool Survives(in CommitRecord commit) => commit.Placement is { } p && Survivor.Contains(p.Timeline, p.EndLsn);
 
-    private static AcceptedInterval[] DeriveAcceptedIntervals(CommitRecord[] commits)
+    private static AcceptedInterval[] DeriveAcceptedIntervals(CommitChunks commits)
     {
         // A run has a handful of (node, timeline) pairs and long stretches of commits on one of
         // them: a short list, with the last pair found checked first, beats a sorted map.
         var spans = new List<SpanOfCommits>();
         SpanOfCommits? last = null;
-        foreach (ref readonly var commit in commits.AsSpan())
+        for (var k = 0; k < commits.ChunkCount; k++)
         {
-            if (commit.Placement is not { } p)
+            foreach (ref readonly var commit in commits.Chunk(k))
             {
-                continue;
-            }
-            if (last is null || last.Node != p.Node || last.Timeline != p.Timeline)
-            {
-                last = SpanOf(spans, p.Node, p.Timeline);
-                if (last is null)
+                if (commit.Placement is not { } p)
                 {
-                    last = new SpanOfCommits(p.Node, p.Timeline, p.AcceptedAt);
-                    spans.Add(last);
+                    continue;
                 }
+                if (last is null || last.Node != p.Node || last.Timeline != p.Timeline)
+                {
+                    last = SpanOf(spans, p.Node, p.Timeline);
+                    if (last is null)
+                    {
+                        last = new SpanOfCommits(p.Node, p.Timeline, p.AcceptedAt);
+                        spans.Add(last);
+                    }
+                }
+                last.Add(p.AcceptedAt);
             }
-            last.Add(p.AcceptedAt);
         }
         var result = spans.Select(static s => new AcceptedInterval(s.Node, s.Timeline, s.From, s.To, s.Commits)).ToArray();
         Array.Sort(result, static (a, b) =>

@@ -11,9 +11,9 @@ namespace HaSim.Checkers;
 /// </summary>
 public sealed class RunHistoryBuilder
 {
-    // Commit records in chunks of 1,024 (80 kB, under the large-object threshold): a run's
-    // hundred thousand records are stored without being copied as the store grows.
-    private const int ChunkSize = 1024;
+    // Commit records in chunks (see CommitChunks): a run's hundred thousand records are stored
+    // without being copied as the store grows, and without large objects.
+    private const int ChunkSize = CommitChunks.ChunkSize;
     private readonly List<CommitRecord[]> commitChunks = [];
     private int commitCount;
     private readonly List<RoleInterval> closedRoles = [];
@@ -95,25 +95,10 @@ public sealed class RunHistoryBuilder
         {
             throw new InvalidOperationException("record each node's WAL end (RecordWalEnd) before Build: the surviving history is chosen from them");
         }
-        var commitArray = new CommitRecord[commitCount];
-        if (!TryPlaceByDenseIds(commitArray))
+        var commitsById = new CommitChunks(commitCount);
+        if (!TryPlaceByDenseIds(commitsById))
         {
-            CopyInRecordingOrder(commitArray);
-            // Sorting by a key array moves the records along with their ids: several times faster
-            // than a comparison delegate over 80-byte records (ids are unique, so order is total).
-            var ids = new long[commitArray.Length];
-            for (var i = 0; i < ids.Length; i++)
-            {
-                ids[i] = commitArray[i].Id;
-            }
-            Array.Sort(ids, commitArray);
-        }
-        for (var i = 1; i < commitArray.Length; i++)
-        {
-            if (commitArray[i].Id == commitArray[i - 1].Id)
-            {
-                throw new InvalidOperationException($"commit id {commitArray[i].Id} was recorded twice");
-            }
+            SortById(commitsById);
         }
 
         var roles = closedRoles.Concat(openRoles.Values).ToArray();
@@ -142,7 +127,7 @@ public sealed class RunHistoryBuilder
             : a.End != b.End ? (a.End ?? Instant.MaxValue).CompareTo(b.End ?? Instant.MaxValue)
             : string.CompareOrdinal(a.Kind, b.Kind));
 
-        return new RunHistory(end, commitArray, roles, switchArray, faultArray, walEnds.Values.ToArray());
+        return new RunHistory(end, commitsById, roles, switchArray, faultArray, walEnds.Values.ToArray());
     }
 
     /// <summary>
@@ -150,28 +135,51 @@ public sealed class RunHistoryBuilder
     /// straight to index id - 1, with no sort. False (the array left to be overwritten) when the
     /// ids are not exactly 1..n.
     /// </summary>
-    private bool TryPlaceByDenseIds(CommitRecord[] target)
+    private bool TryPlaceByDenseIds(CommitChunks target)
     {
         for (var i = 0; i < commitChunks.Count; i++)
         {
             foreach (ref readonly var commit in Chunk(i))
             {
                 var index = commit.Id - 1;
-                if ((ulong)index >= (ulong)target.Length || target[index].Id != 0)
+                if ((ulong)index >= (ulong)target.Count)
                 {
-                    return false; // outside 1..n, or a duplicate (which the sorted path reports)
+                    return false; // outside 1..n
                 }
-                target[index] = commit;
+                ref var slot = ref target.Slot((int)index);
+                if (slot.Id != 0)
+                {
+                    return false; // a duplicate, which the sorted path reports
+                }
+                slot = commit;
             }
         }
         return true;
     }
 
-    private void CopyInRecordingOrder(CommitRecord[] target)
+    /// <summary>Any other ids: the records sorted by id, and a duplicate rejected.</summary>
+    private void SortById(CommitChunks target)
     {
+        var records = new CommitRecord[commitCount];
         for (var i = 0; i < commitChunks.Count; i++)
         {
-            Chunk(i).CopyTo(target.AsSpan(i * ChunkSize));
+            Chunk(i).CopyTo(records.AsSpan(i * ChunkSize));
+        }
+        // Sorting by a key array moves the records along with their ids: several times faster
+        // than a comparison delegate over 80-byte records (ids are unique, so order is total).
+        var ids = new long[records.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = records[i].Id;
+        }
+        Array.Sort(ids, records);
+        for (var i = 0; i < records.Length; i++)
+        {
+            if (i > 0 && records[i].Id == records[i - 1].Id)
+            {
+                throw new InvalidOperationException($"commit id {records[i].Id} was recorded twice");
+            }
+            target.Slot(i) = records[i];
         }
     }
 
