@@ -15,13 +15,12 @@ public static class FreshPromotionChecker
         var violations = new List<StalePromotion>();
         foreach (var promotion in history.Switches.OrderBy(static s => s.At).ThenBy(static s => s.NewTimeline))
         {
-            var missing = history.Commits.Where(c =>
+            var set = history.CommitsWhere((in CommitRecord c) =>
                 c.Outcome == CommitOutcome.Acknowledged
                 && c.OutcomeAt < promotion.At
                 && c.Placement is { } p
                 && p.Timeline == promotion.Parent
-                && p.EndLsn > promotion.SwitchLsn);
-            var set = CommitSet.Of(missing, maxListed);
+                && p.EndLsn > promotion.SwitchLsn, maxListed);
             if (set.Count > 0)
             {
                 violations.Add(new StalePromotion(promotion, set));

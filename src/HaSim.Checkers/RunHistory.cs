@@ -52,6 +52,25 @@ public sealed class RunHistory
     /// <summary>Per (node, timeline), the span of its accepted commits, by start, then node, then timeline.</summary>
     public IReadOnlyList<AcceptedInterval> AcceptedIntervals { get; }
 
+    /// <summary>The commits <paramref name="filter"/> keeps, as a reported set: one pass over the chunks, nothing copied but the listed ones.</summary>
+    internal CommitSet CommitsWhere(CommitFilter filter, int maxListed)
+    {
+        var set = new CommitSet.Builder(maxListed);
+        for (var k = 0; k < _commits.ChunkCount; k++)
+        {
+            foreach (ref readonly var commit in _commits.Chunk(k))
+            {
+                if (filter(commit))
+                {
+                    set.Add(commit);
+                }
+            }
+        }
+        return set.Build();
+    }
+
+    internal delegate bool CommitFilter(in CommitRecord commit);
+
     /// <summary>Whether the commit's WAL is part of the surviving history.</summary>
     public bool Survives(in CommitRecord commit) => commit.Placement is { } p && Survivor.Contains(p.Timeline, p.EndLsn);
 

@@ -20,12 +20,12 @@ public static class SingleWriterChecker
         var windows = new List<SplitBrainWindow>();
         foreach (var (from, to, writers) in OverlapWindows(history.AcceptedIntervals))
         {
-            var losing = history.Commits.Where(c =>
+            var losing = history.CommitsWhere((in CommitRecord c) =>
                 c.Placement is { } p
                 && p.AcceptedAt >= from && p.AcceptedAt <= to
                 && writers.Any(w => w.Node == p.Node && w.Timeline == p.Timeline)
-                && !history.Survives(c));
-            windows.Add(new SplitBrainWindow(from, to, writers, CommitSet.Of(losing, maxListed)));
+                && !history.Survives(c), maxListed);
+            windows.Add(new SplitBrainWindow(from, to, writers, losing));
         }
         return new SingleWriterResult(windows);
     }
