@@ -553,7 +553,7 @@ internal static class FailoverReader
             BackoffBase = mapping.Optional("backoff_base")?.ReadPositiveDuration() ?? defaults.BackoffBase,
             BackoffCap = mapping.Optional("backoff_cap")?.ReadPositiveDuration() ?? defaults.BackoffCap,
             Multiplier = mapping.Optional("multiplier")?.ReadNumber(NumberRange.AtLeastOne) ?? defaults.Multiplier,
-            MaxAttempts = (int)(mapping.Optional("max_attempts")?.ReadInteger(1, int.MaxValue) ?? defaults.MaxAttempts),
+            MaxAttempts = (int)(mapping.Optional("max_attempts")?.ReadInteger(1, RetryPolicy.MaxAttemptsLimit) ?? defaults.MaxAttempts),
             Deadline = mapping.Optional("deadline") is { } deadlineNode ? deadlineNode.ReadPositiveDurationOrNone() : defaults.Deadline,
         };
         ThrowFirst(policy.Errors(), mapping, RetryErrorKeys);
