@@ -131,7 +131,8 @@ public sealed class ClientWrite
     /// <summary>
     /// When the write would give up if the scheduled attempt, at <see cref="CurrentAttemptAt"/>, and
     /// every retry after it failed the instant it started (as they do while the endpoint has no
-    /// server UP): the start of its last attempt. Changes nothing; the retry times are the ones
+    /// server UP): the start of its last attempt. Changes nothing the write reports (it keeps the
+    /// forecast for <see cref="FailEveryRemainingAttempt"/>); the retry times are the ones
     /// <see cref="OnAttemptFailed"/> will return, since the jitter is read by (write, attempt).
     /// </summary>
     public Instant LastAttemptIfEveryAttemptFails()
