@@ -3,36 +3,52 @@ using System.Collections;
 namespace HaSim.Checkers;
 
 /// <summary>
-/// A run's commit records in chunks of <see cref="ChunkSize"/> (80 kB each, under the .NET
-/// large-object threshold): one array of a hundred thousand records would be a large object,
-/// and allocating one per run made every garbage collection of an exploration a generation-2
-/// one. Checkers that read every record walk the chunks as spans (<see cref="Chunk"/>).
+/// Commit records in chunks of <see cref="ChunkSize"/> (80 kB each, under the .NET large-object
+/// threshold): one array of a run's hundred thousand records would be a large object, and
+/// allocating one per run made every garbage collection of an exploration a generation-2 one.
+/// The recorder appends to one (growing without copying); a history holds one placed by id.
+/// Checkers that read every record walk the chunks as spans (<see cref="Chunk"/>).
 /// </summary>
 public sealed class CommitChunks : IReadOnlyList<CommitRecord>
 {
     public const int ChunkSize = 1024;
     private const int Shift = 10;
 
-    private readonly CommitRecord[][] _chunks;
+    private readonly List<CommitRecord[]> _chunks = [];
 
-    internal CommitChunks(int count)
+    /// <summary>An empty store for <see cref="Add"/>.</summary>
+    internal CommitChunks()
     {
-        Count = count;
-        _chunks = new CommitRecord[(count + ChunkSize - 1) / ChunkSize][];
-        for (var k = 0; k < _chunks.Length; k++)
-        {
-            _chunks[k] = new CommitRecord[Math.Min(ChunkSize, count - k * ChunkSize)];
-        }
     }
 
-    public int Count { get; }
+    /// <summary><paramref name="count"/> default records, to be filled through <see cref="Slot"/>.</summary>
+    internal CommitChunks(int count)
+    {
+        for (var k = 0; k * ChunkSize < count; k++)
+        {
+            _chunks.Add(new CommitRecord[ChunkSize]);
+        }
+        Count = count;
+    }
 
-    public int ChunkCount => _chunks.Length;
+    public int Count { get; private set; }
+
+    public int ChunkCount => _chunks.Count;
 
     public CommitRecord this[int index] => Slot(index);
 
     /// <summary>Records <c>k x ChunkSize</c> onwards, up to <see cref="ChunkSize"/> of them.</summary>
-    public ReadOnlySpan<CommitRecord> Chunk(int k) => _chunks[k];
+    public ReadOnlySpan<CommitRecord> Chunk(int k) => _chunks[k].AsSpan(0, Math.Min(ChunkSize, Count - k * ChunkSize));
+
+    internal void Add(in CommitRecord record)
+    {
+        if (Count == _chunks.Count * ChunkSize)
+        {
+            _chunks.Add(new CommitRecord[ChunkSize]);
+        }
+        _chunks[^1][Count & (ChunkSize - 1)] = record;
+        Count++;
+    }
 
     internal ref CommitRecord Slot(int index)
     {
@@ -45,11 +61,12 @@ public sealed class CommitChunks : IReadOnlyList<CommitRecord>
 
     public IEnumerator<CommitRecord> GetEnumerator()
     {
-        foreach (var chunk in _chunks)
+        for (var k = 0; k < ChunkCount; k++)
         {
-            foreach (var record in chunk)
+            var length = Chunk(k).Length;
+            for (var i = 0; i < length; i++)
             {
-                yield return record;
+                yield return _chunks[k][i];
             }
         }
     }

@@ -10,13 +10,10 @@ namespace HaSim.Checkers;
 /// </summary>
 public sealed class RunHistory
 {
-    private readonly CommitChunks _commits;
-
     internal RunHistory(Instant end, CommitChunks commits, RoleInterval[] roles, TimelineSwitch[] switches, FaultWindow[] faults, NodeWalEnd[] walEnds)
     {
         End = end;
-        _commits = commits;
-        Commits = commits;
+        CommitChunks = commits;
         Roles = roles;
         Switches = switches;
         Faults = faults;
@@ -29,10 +26,10 @@ public sealed class RunHistory
     public Instant End { get; }
 
     /// <summary>Client writes, by id (submission order).</summary>
-    public IReadOnlyList<CommitRecord> Commits { get; }
+    public IReadOnlyList<CommitRecord> Commits => CommitChunks;
 
     /// <summary><see cref="Commits"/> in chunks, for checkers that read every record: spans, no enumerator, no copies.</summary>
-    internal CommitChunks CommitChunks => _commits;
+    internal CommitChunks CommitChunks { get; }
 
     /// <summary>Role spans, by start then node.</summary>
     public IReadOnlyList<RoleInterval> Roles { get; }
@@ -56,9 +53,9 @@ public sealed class RunHistory
     internal CommitSet CommitsWhere(CommitFilter filter, int maxListed)
     {
         var set = new CommitSet.Builder(maxListed);
-        for (var k = 0; k < _commits.ChunkCount; k++)
+        for (var k = 0; k < CommitChunks.ChunkCount; k++)
         {
-            foreach (ref readonly var commit in _commits.Chunk(k))
+            foreach (ref readonly var commit in CommitChunks.Chunk(k))
             {
                 if (filter(commit))
                 {

@@ -11,11 +11,7 @@ namespace HaSim.Checkers;
 /// </summary>
 public sealed class RunHistoryBuilder
 {
-    // Commit records in chunks (see CommitChunks): a run's hundred thousand records are stored
-    // without being copied as the store grows, and without large objects.
-    private const int ChunkSize = CommitChunks.ChunkSize;
-    private readonly List<CommitRecord[]> commitChunks = [];
-    private int commitCount;
+    private readonly CommitChunks commits = new();
     private readonly List<RoleInterval> closedRoles = [];
     private readonly SortedDictionary<NodeId, RoleInterval> openRoles = [];
     private readonly List<TimelineSwitch> switches = [];
@@ -29,12 +25,7 @@ public sealed class RunHistoryBuilder
         {
             throw new ArgumentException($"commit #{commit.Id}: {problem}", nameof(commit));
         }
-        if (commitCount % ChunkSize == 0)
-        {
-            commitChunks.Add(new CommitRecord[ChunkSize]);
-        }
-        commitChunks[^1][commitCount % ChunkSize] = commit;
-        commitCount++;
+        commits.Add(commit);
     }
 
     /// <summary>
@@ -95,7 +86,7 @@ public sealed class RunHistoryBuilder
         {
             throw new InvalidOperationException("record each node's WAL end (RecordWalEnd) before Build: the surviving history is chosen from them");
         }
-        var commitsById = new CommitChunks(commitCount);
+        var commitsById = new CommitChunks(commits.Count);
         if (!TryPlaceByDenseIds(commitsById))
         {
             SortById(commitsById);
@@ -137,9 +128,9 @@ public sealed class RunHistoryBuilder
     /// </summary>
     private bool TryPlaceByDenseIds(CommitChunks target)
     {
-        for (var i = 0; i < commitChunks.Count; i++)
+        for (var k = 0; k < commits.ChunkCount; k++)
         {
-            foreach (ref readonly var commit in Chunk(i))
+            foreach (ref readonly var commit in commits.Chunk(k))
             {
                 var index = commit.Id - 1;
                 if ((ulong)index >= (ulong)target.Count)
@@ -160,11 +151,7 @@ public sealed class RunHistoryBuilder
     /// <summary>Any other ids: the records sorted by id, and a duplicate rejected.</summary>
     private void SortById(CommitChunks target)
     {
-        var records = new CommitRecord[commitCount];
-        for (var i = 0; i < commitChunks.Count; i++)
-        {
-            Chunk(i).CopyTo(records.AsSpan(i * ChunkSize));
-        }
+        var records = commits.ToArray();
         // Sorting by a key array moves the records along with their ids: several times faster
         // than a comparison delegate over 80-byte records (ids are unique, so order is total).
         var ids = new long[records.Length];
@@ -182,8 +169,4 @@ public sealed class RunHistoryBuilder
             target.Slot(i) = records[i];
         }
     }
-
-    /// <summary>The records of chunk <paramref name="index"/>; the last chunk is filled only in part.</summary>
-    private ReadOnlySpan<CommitRecord> Chunk(int index) =>
-        commitChunks[index].AsSpan(0, Math.Min(ChunkSize, commitCount - index * ChunkSize));
 }

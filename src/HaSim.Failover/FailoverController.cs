@@ -89,23 +89,10 @@ public sealed class FailoverController : IHaController
     /// <summary>The only way in. <paramref name="now"/> must not go backwards; the first input must be <see cref="Start"/>.</summary>
     public void Step(Instant now, ControllerInput input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (now < _now)
-        {
-            throw new ArgumentOutOfRangeException(nameof(now), $"time went backwards: {now} after {_now}");
-        }
-        _now = now;
-        if (_watchdog is null && input is not Start)
-        {
-            throw new InvalidOperationException($"the first input must be Start, got {input.GetType().Name}");
-        }
+        _now = StepGuard.Admit(_now, now, started: _watchdog is not null, input);
         switch (input)
         {
             case Start start:
-                if (_watchdog is not null)
-                {
-                    throw new InvalidOperationException("Start was already given");
-                }
                 _watchdog = new WatchdogPolicy(_settings, start.WatchdogAvailable);
                 _nextRun = now;
                 BeginCycle();

@@ -126,23 +126,10 @@ public sealed class NaiveFailoverScript : IHaController
 
     public void Step(Instant now, ControllerInput input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (now < _now)
-        {
-            throw new ArgumentOutOfRangeException(nameof(now), $"time went backwards: {now} after {_now}");
-        }
-        _now = now;
-        if (!_started && input is not Start)
-        {
-            throw new InvalidOperationException($"the first input must be Start, got {input.GetType().Name}");
-        }
+        _now = StepGuard.Admit(_now, now, _started, input);
         switch (input)
         {
             case Start:
-                if (_started)
-                {
-                    throw new InvalidOperationException("Start was already given");
-                }
                 _started = true;
                 _lastHeard = now; // a fresh script gives its primary a full heartbeat_timeout
                 _nextTick = now;

@@ -82,7 +82,22 @@ public sealed record RetryPolicy
         return CeilingOfValid(attempt);
     }
 
-    /// <summary><see cref="Ceiling"/> for a policy already checked valid: a retrying client checks its policy once, not at every retry.</summary>
+    /// <summary>
+    /// <see cref="Ceiling"/> of every attempt that a retry can follow (index 0: attempt 1), with the
+    /// policy checked once: a retrying client looks ceilings up millions of times in a retry storm.
+    /// </summary>
+    internal Duration[] CeilingTable()
+    {
+        ThrowIfInvalid();
+        var table = new Duration[MaxAttempts - 1];
+        for (var attempt = 1; attempt < MaxAttempts; attempt++)
+        {
+            table[attempt - 1] = CeilingOfValid(attempt);
+        }
+        return table;
+    }
+
+    /// <summary><see cref="Ceiling"/> for a policy already checked valid.</summary>
     private Duration CeilingOfValid(int attempt)
     {
         if (attempt < 1 || attempt >= MaxAttempts)

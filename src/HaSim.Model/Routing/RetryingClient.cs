@@ -17,14 +17,12 @@ public sealed class RetryingClient
     public RetryingClient(RetryPolicy policy, IndexedRandom jitter)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        policy.ThrowIfInvalid();
+        _ceilings = policy.CeilingTable(); // checks the policy
         Policy = policy;
         Jitter = jitter;
-        _ceilings = [.. Enumerable.Range(1, policy.MaxAttempts - 1).Select(attempt => policy.Ceiling(attempt))];
         Deadline = policy.Deadline ?? Duration.MaxValue;
     }
 
-    // The backoff ceiling after each attempt, worked out once: a retry storm asks for it millions of times.
     private readonly Duration[] _ceilings;
 
     public RetryPolicy Policy { get; }
