@@ -350,7 +350,7 @@ internal sealed partial class ClusterSimulation
     /// out (not merely inserted: a primary whose disk stalls stops advancing it), on a replica the
     /// received (flushed) position.
     /// </summary>
-    private long LastOperation(NodeRuntime node) => _db[node.Id.Value] == DatabaseState.Primary ? node.Written : node.Flushed;
+    private long LastOperation(NodeRuntime node) => _db[node.Id.Value] == DatabaseState.Primary ? node.WrittenAt(_scheduler.Now) : node.Flushed;
 
     private void AnswerDatabaseQuery(Instant now, NodeAgent agent)
     {

@@ -149,7 +149,7 @@ internal sealed partial class ClusterSimulation
             Record(write, ClientOutcome.Unknown, now);
         }
         role.Commits.Add(new Waiter(lsn, now.NanosecondsSinceStart, write.Client, write.Id), flushSeparately: !_groupCommit);
-        StartWrite(now, node);
+        StartWalWrite(now, node);
         if (!_waitForLocalFlush)
         {
             ReleaseCommits(now, role);

@@ -83,7 +83,7 @@ internal sealed partial class ClusterSimulation
         node.Primary = role;
         node.Upstream = null;
         SetDatabaseState(now, node, DatabaseState.Primary);
-        StartWrite(now, node);
+        StartWalWrite(now, node);
     }
 
     /// <summary>
@@ -391,7 +391,7 @@ internal sealed partial class ClusterSimulation
         _scheduler.Cancel(node.WriteTimer);
         _scheduler.Cancel(node.FlushTimer);
         _scheduler.Cancel(node.ReplayTimer);
-        node.Writing = node.Flushing = node.Replaying = false;
+        node.Syncing = node.Replaying = false;
         node.Received = node.Written = node.Flushed = Math.Min(node.Flushed, fork);
         node.Replayed = Math.Min(node.Replayed, node.Flushed);
         node.Timeline = source.Timeline;

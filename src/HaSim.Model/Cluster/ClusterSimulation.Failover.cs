@@ -344,7 +344,7 @@ internal sealed partial class ClusterSimulation
         }
         foreach (var node in _nodes)
         {
-            var end = node.Down ? node.Flushed : node.Primary is not null ? node.Received : node.Written;
+            var end = node.Down ? node.Flushed : node.Primary is not null ? node.Received : node.WrittenAt(_scheduler.Now);
             _history.WalEnd(node.Id, node.Timeline, new Lsn((ulong)end));
         }
     }

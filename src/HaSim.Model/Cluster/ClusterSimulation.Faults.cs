@@ -31,6 +31,7 @@ internal sealed partial class ClusterSimulation
             case DiskStallFault d:
                 var node = _nodes[d.Node.Value];
                 node.StalledUntil = Instant.Max(node.StalledUntil, fault.HealsAt ?? Instant.MaxValue);
+                HoldWalWrite(now, node, node.StalledUntil);
                 break;
             case CrashFault c when ++_nodes[c.Node.Value].CrashFaults > 1:
                 break; // already down: overlapping crashes keep it down until the last one heals
@@ -117,6 +118,7 @@ internal sealed partial class ClusterSimulation
         if (scope is PauseScope.Machine or PauseScope.Database)
         {
             node.PausedUntil = Instant.Max(node.PausedUntil, until);
+            HoldWalWrite(now, node, node.PausedUntil);
         }
         if (_failover is not null && scope is PauseScope.Machine or PauseScope.Agent)
         {
@@ -175,7 +177,7 @@ internal sealed partial class ClusterSimulation
         {
             // Only the processes die: what they wrote is in the page cache, and what they sent is in
             // the kernel's socket buffers, which still delivers it.
-            node.Flushed = Math.Max(node.Flushed, node.Written);
+            node.Flushed = Math.Max(node.Flushed, node.WrittenAt(now));
         }
         else
         {
@@ -192,7 +194,7 @@ internal sealed partial class ClusterSimulation
         _scheduler.Cancel(node.WriteTimer);
         _scheduler.Cancel(node.FlushTimer);
         _scheduler.Cancel(node.ReplayTimer);
-        node.Writing = node.Flushing = node.Replaying = false;
+        node.Syncing = node.Replaying = false;
         node.Received = node.Written = node.Flushed;
         _trace.Record(now, CrashKind, node.Id.Value, node.Flushed);
     }

@@ -3,73 +3,93 @@ using HaSim.Primitives;
 
 namespace HaSim.Model.Cluster;
 
-/// <summary>Each node's WAL pipeline: write, flush and replay, one operation per stage at a time.</summary>
+/// <summary>
+/// Each node's WAL pipeline. The WAL writer takes everything received and not yet flushed, writes
+/// it to the operating system and then flushes it, one operation at a time: PostgreSQL's XLogWrite
+/// writes and fsyncs under one lock on the primary, and a standby's walreceiver writes what arrived
+/// and then flushes it, so WAL that arrives during an fsync waits for the next operation. The
+/// startup process replays what is flushed, alongside.
+/// </summary>
 internal sealed partial class ClusterSimulation
 {
-    private void StartWrite(Instant now, NodeRuntime node)
-    {
-        if (node.Writing || node.Received <= node.Written)
-        {
-            return;
-        }
-        node.Writing = true;
-        var target = node.Received;
-        FinishAfter(now, node.Spec.WalWrite.Sample(node.DiskRandom), new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
-    }
-
-    private void WriteDone(Instant now, NodeRuntime node, long target)
-    {
-        node.Writing = false;
-        node.Written = target;
-        _trace.Record(now, WriteKind, node.Id.Value, target);
-        if (node.Primary is null && _needWriteReplies)
-        {
-            SendReply(now, node);
-        }
-        StartFlush(now, node);
-        StartWrite(now, node);
-    }
-
     /// <summary>
-    /// Completes a pipeline step after <paramref name="delay"/>: at once, with no event, when it
-    /// takes no time; otherwise as an event whose handle the node keeps (see <see cref="Defer"/>),
-    /// so that a crash can cancel it. The handle is stored where the event is scheduled, not by
-    /// the caller: an instant step may start, and schedule, the next one before returning.
+    /// Starts the WAL writer's next operation, if it is idle and has WAL to write. The write part
+    /// ends without an event unless a standby must report it (remote_write, semi-sync); the flush
+    /// part ends with one. A disk stall or pause in force holds the write until it ends.
     /// </summary>
-    private void FinishAfter(Instant now, Duration delay, in ModelEvent done)
+    private void StartWalWrite(Instant now, NodeRuntime node)
     {
-        if (delay.IsZero && now >= _nodes[done.Target].StalledUntil)
-        {
-            Handle(now, done);
-        }
-        else
-        {
-            Defer(now + delay, done);
-        }
-    }
-
-    private void StartFlush(Instant now, NodeRuntime node)
-    {
-        if (node.Flushing || node.Written <= node.Flushed)
+        if (node.Syncing || node.Received <= node.Flushed)
         {
             return;
         }
-        var target = node.Written;
+        var target = node.Received;
         if (node.Primary is { } role && !_groupCommit)
         {
-            // Each commit pays for its own flush: flush only up to the oldest unflushed commit.
+            // Each commit pays for its own flush: write and flush only up to the oldest unflushed commit.
             if (role.Commits.NextSeparateFlush(node.Flushed) is { } commitEnd)
             {
                 target = Math.Min(target, commitEnd);
             }
         }
-        node.Flushing = true;
-        FinishAfter(now, node.Spec.WalFlush.Sample(node.DiskRandom), new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
+        var writtenAt = Instant.Max(now + node.Spec.WalWrite.Sample(node.DiskRandom), Instant.Max(node.StalledUntil, node.PausedUntil));
+        node.Syncing = true;
+        node.SyncTarget = target;
+        node.SyncWrittenAt = writtenAt;
+        node.SyncFlushTime = node.Spec.WalFlush.Sample(node.DiskRandom);
+        if (node.Primary is null && _needWriteReplies)
+        {
+            FinishAt(now, writtenAt, new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
+        }
+        FinishAt(now, writtenAt + node.SyncFlushTime, new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
+    }
+
+    /// <summary>The write part of the operation ended, as an event: a standby reports it to its upstream.</summary>
+    private void WriteDone(Instant now, NodeRuntime node, long target)
+    {
+        node.Written = Math.Max(node.Written, target);
+        _trace.Record(now, WriteKind, node.Id.Value, target);
+        SendReply(now, node);
+    }
+
+    /// <summary>
+    /// A disk stall or machine pause begins while an operation is writing: the write ends when it
+    /// does (<paramref name="until"/>), and the flush, drawn already, runs after it. A flush under
+    /// way when it begins is held by <see cref="Handle"/>, as every event of the node is.
+    /// </summary>
+    private void HoldWalWrite(Instant now, NodeRuntime node, Instant until)
+    {
+        if (!node.Syncing || node.SyncWrittenAt <= now || node.SyncWrittenAt >= until)
+        {
+            return;
+        }
+        node.SyncWrittenAt = until;
+        _scheduler.Cancel(node.FlushTimer);
+        node.FlushTimer = _scheduler.At(until + node.SyncFlushTime, new ModelEvent(EventKind.WalFlushDone, node.Id.Value, node.SyncTarget));
+    }
+
+    /// <summary>
+    /// Completes a pipeline step at <paramref name="at"/>: at once, with no event, when that is now
+    /// and the disk is not stalled; otherwise as an event whose handle the node keeps (see
+    /// <see cref="Defer"/>), so that a crash can cancel it. The handle is stored where the event is
+    /// scheduled, not by the caller: an instant step may start, and schedule, the next one before returning.
+    /// </summary>
+    private void FinishAt(Instant now, Instant at, in ModelEvent done)
+    {
+        if (at == now && now >= _nodes[done.Target].StalledUntil)
+        {
+            Handle(now, done);
+        }
+        else
+        {
+            Defer(at, done);
+        }
     }
 
     private void FlushDone(Instant now, NodeRuntime node, long target)
     {
-        node.Flushing = false;
+        node.Syncing = false;
+        node.Written = Math.Max(node.Written, target);
         node.Flushed = target;
         _trace.Record(now, FlushKind, node.Id.Value, target);
         if (node.Primary is { } role)
@@ -90,7 +110,7 @@ internal sealed partial class ClusterSimulation
             SendReply(now, node);
             StartReplay(now, node);
         }
-        StartFlush(now, node);
+        StartWalWrite(now, node);
     }
 
     /// <summary>The walsender view that the standby's upstream primary keeps of it, if the upstream is a primary.</summary>
@@ -106,7 +126,7 @@ internal sealed partial class ClusterSimulation
         node.Replaying = true;
         var target = node.Flushed;
         var delay = Duration.FromNanosecondsRounded((target - node.Replayed) * node.ReplayNanosPerByte);
-        FinishAfter(now, delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
+        FinishAt(now, now + delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
     }
 
     private void ReplayDone(Instant now, NodeRuntime node, long target)

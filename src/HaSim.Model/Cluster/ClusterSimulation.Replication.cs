@@ -31,7 +31,7 @@ internal sealed partial class ClusterSimulation
         // A storage node's work ends when the log record is persisted: it reports its flush
         // position as applied, so lag figures mean "not yet persisted" for it.
         var applied = standby.Spec.Role == NodeRole.Storage ? standby.Flushed : standby.Replayed;
-        var message = new WireMessage(MessageKind.StandbyReply, standby.Written, standby.Flushed, applied, ReplyBytes, standby.StreamEpoch);
+        var message = new WireMessage(MessageKind.StandbyReply, standby.WrittenAt(now), standby.Flushed, applied, ReplyBytes, standby.StreamEpoch);
         Send(now, LinkBetween(standby, upstream), message);
     }
 
@@ -59,7 +59,7 @@ internal sealed partial class ClusterSimulation
                 return; // sent on a connection the standby has since closed
             }
             receiver.Received = Math.Max(receiver.Received, message.B);
-            StartWrite(now, receiver);
+            StartWalWrite(now, receiver);
         }
         else if (message.Kind == MessageKind.StartReplication)
         {

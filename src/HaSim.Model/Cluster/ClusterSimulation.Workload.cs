@@ -38,7 +38,7 @@ internal sealed partial class ClusterSimulation
         }
         else
         {
-            StartWrite(now, primary);
+            StartWalWrite(now, primary);
             if (!_waitForLocalFlush)
             {
                 ReleaseCommits(now, role); // synchronous_commit = off: acknowledged before any flush

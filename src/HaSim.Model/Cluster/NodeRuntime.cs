@@ -7,9 +7,10 @@ namespace HaSim.Model.Cluster;
 
 /// <summary>
 /// A node's WAL pipeline, as positions in bytes: WAL received (on the primary: inserted) is
-/// written to the OS, then flushed to disk, then (standbys) replayed. Each stage runs one
-/// operation at a time and each operation takes everything that is ready when it starts, which
-/// is group commit on the primary and walreceiver batching on a standby.
+/// written to the OS, then flushed to disk, then (standbys) replayed. One WAL writer writes and
+/// then flushes (see ClusterSimulation.Pipeline), and the startup process replays; each takes
+/// everything that is ready when it starts an operation, which is group commit on the primary and
+/// walreceiver batching on a standby.
 /// </summary>
 internal sealed class NodeRuntime
 {
@@ -26,12 +27,29 @@ internal sealed class NodeRuntime
     public double ReplayNanosPerByte { get; }
 
     public long Received;
+
+    /// <summary>
+    /// WAL handed to the operating system, as of the writer's last event. The write part of an
+    /// operation usually ends without an event of its own: read the position through <see cref="WrittenAt"/>.
+    /// </summary>
     public long Written;
+
     public long Flushed;
     public long Replayed;
-    public bool Writing;
-    public bool Flushing;
+
+    /// <summary>
+    /// The WAL writer is busy: it writes up to <see cref="SyncTarget"/>, done at <see cref="SyncWrittenAt"/>,
+    /// then flushes that for <see cref="SyncFlushTime"/>.
+    /// </summary>
+    public bool Syncing;
+    public long SyncTarget;
+    public Instant SyncWrittenAt;
+    public Duration SyncFlushTime;
+
     public bool Replaying;
+
+    /// <summary>WAL handed to the operating system by <paramref name="now"/>.</summary>
+    public long WrittenAt(Instant now) => Syncing && now >= SyncWrittenAt ? SyncTarget : Written;
 
     /// <summary>While this node runs as a primary: its commits, walsenders and synchronous rule.</summary>
     public PrimaryRole? Primary;
@@ -69,7 +87,8 @@ internal sealed class NodeRuntime
     /// <summary>Crash faults in force on this node: it restarts when the last one heals.</summary>
     public int CrashFaults;
 
-    // The pipeline operations in flight, so that a crash can cancel them.
+    // The pipeline's events in flight, so that a crash can cancel them: the end of a write (when
+    // it is an event), of a flush, of a replay.
     public TimerHandle WriteTimer;
     public TimerHandle FlushTimer;
     public TimerHandle ReplayTimer;
