@@ -75,6 +75,25 @@ internal sealed partial class ClusterSimulation
         var backend = _nodes.Select(n => n.Id).OrderBy(id => id == _initialRole.Node.Id ? 0 : 1).ThenBy(id => id.Value);
         _endpoint = new WriteEndpoint(failover.HealthCheck, [.. backend], firstCheck);
         _checkTimers = new TimerHandle[_nodes.Length];
+        _attempts = new SideQueue<ModelEvent>(_scheduler, new ModelEvent(EventKind.ClientAttemptsDue, 0, 0));
+        _giveUps = new SideQueue<long>(_scheduler, new ModelEvent(EventKind.ClientGivesUp, 0, 0));
+    }
+
+    // Scheduled attempts (retries, and parked writes' next attempts once a server is UP), as
+    // ClientAttemptsDue events: attempt number in Target, write in Value. An outage ends with
+    // thousands of them spread over the next backoff, hence a queue of their own.
+    private SideQueue<ModelEvent> _attempts = null!;
+
+    private void ScheduleAttempt(Instant at, PendingWrite write) =>
+        _attempts.Post(at, new ModelEvent(EventKind.ClientAttemptsDue, write.Attempt + 1, write.Id));
+
+    private void AttemptsDue(Instant now)
+    {
+        while (_attempts.TryTakeDue(now, out var attempt))
+        {
+            StartAttempt(now, attempt: attempt.Target, id: attempt.Value);
+        }
+        _attempts.Rearm();
     }
 
     /// <summary>A client starts a write: the first attempt goes out now.</summary>
@@ -198,7 +217,7 @@ internal sealed partial class ClusterSimulation
         write.Sent = false;
         if (write.Write.OnAttemptFailed(now, reason) is { } retryAt)
         {
-            _scheduler.Post(retryAt, new ModelEvent(EventKind.ClientAttempt, write.Attempt + 1, write.Id));
+            ScheduleAttempt(retryAt, write);
         }
         else
         {
@@ -219,8 +238,7 @@ internal sealed partial class ClusterSimulation
     // of the run's at its head, so thousands of them neither weigh on the run's event queue nor
     // linger there once a server is back and every parked write resumes.
     private readonly List<long> _parked = [];
-    private readonly EventQueue<long> _giveUps = new();
-    private TimerHandle _giveUpTimer;
+    private SideQueue<long> _giveUps = null!;
 
     /// <summary>The attempt found no server UP: it failed; park the write unless the client gives up now.</summary>
     private void ParkUntilAServerIsUp(Instant now, PendingWrite write)
@@ -235,23 +253,12 @@ internal sealed partial class ClusterSimulation
         _parked.Add(write.Id);
         var lastAttempt = write.Write.LastAttemptIfEveryAttemptFails();
         _giveUps.Post(lastAttempt, write.Id);
-        if (!_scheduler.IsPending(_giveUpTimer) || _giveUps.TryPeekTime(out var first) && first == lastAttempt)
-        {
-            ArmGiveUpTimer();
-        }
-    }
-
-    private void ArmGiveUpTimer()
-    {
-        _scheduler.Cancel(_giveUpTimer);
-        _giveUpTimer = _giveUps.TryPeekTime(out var first) ? _scheduler.At(first, new ModelEvent(EventKind.ClientGivesUp, 0, 0)) : TimerHandle.None;
     }
 
     /// <summary>No server came UP before these parked writes' last attempts: every remaining attempt failed, and so did the writes.</summary>
     private void GiveUpsDue(Instant now)
     {
-        _giveUpTimer = TimerHandle.None;
-        while (_giveUps.TryDequeueUntil(now, out _, out var id))
+        while (_giveUps.TryTakeDue(now, out var id))
         {
             // Only parked writes are in _giveUps: a resume empties it, and nothing else ends a parked write.
             var write = _writes[id];
@@ -260,7 +267,7 @@ internal sealed partial class ClusterSimulation
             write.Attempt = write.Write.AttemptCount;
             Finish(now, write, ClientOutcome.Failed);
         }
-        ArmGiveUpTimer();
+        _giveUps.Rearm();
     }
 
     /// <summary>A server is UP: each parked write's attempts before now failed; its next one runs as usual.</summary>
@@ -281,11 +288,10 @@ internal sealed partial class ClusterSimulation
                 }
             }
             write.Attempt = write.Write.AttemptCount;
-            _scheduler.Post(write.Write.CurrentAttemptAt, new ModelEvent(EventKind.ClientAttempt, write.Attempt + 1, write.Id));
+            ScheduleAttempt(write.Write.CurrentAttemptAt, write);
         }
         _parked.Clear();
         _giveUps.Clear(); // every parked write resumed
-        ArmGiveUpTimer();
     }
 
     /// <summary>

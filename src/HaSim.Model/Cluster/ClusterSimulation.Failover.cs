@@ -195,8 +195,8 @@ internal sealed partial class ClusterSimulation
             case EventKind.WalReceiverRetry:
                 RetryStreaming(now, _nodes[ev.Target], (int)ev.Value);
                 return true;
-            case EventKind.ClientAttempt:
-                StartAttempt(now, attempt: ev.Target, id: ev.Value);
+            case EventKind.ClientAttemptsDue:
+                AttemptsDue(now);
                 return true;
             case EventKind.ClientTimeout:
                 TimeoutsDue(now);

@@ -18,7 +18,7 @@ internal sealed partial class ClusterSimulation
         if (now < primary.PausedUntil)
         {
             // The request waits in the paused primary's socket; its latency counts from arrival.
-            _scheduler.Post(primary.PausedUntil, new ModelEvent(EventKind.DeferredTransaction, client, arrivedAt.NanosecondsSinceStart));
+            Hold(primary.PausedUntil, new ModelEvent(EventKind.DeferredTransaction, client, arrivedAt.NanosecondsSinceStart));
             return;
         }
         var workload = _spec.Workload;

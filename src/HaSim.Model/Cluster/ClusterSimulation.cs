@@ -386,6 +386,9 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
             case EventKind.FaultHeal:
                 HealFault(now, ev.Target);
                 break;
+            case EventKind.HeldEventsDue:
+                HeldEventsDue(now, ev.Value);
+                break;
             case EventKind.SenderTimeoutCheck:
                 CheckSenderTimeouts(now, _nodes[ev.Target]);
                 _scheduler.PostAfter(SenderTimeoutCheckInterval, ev);
@@ -401,7 +404,8 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
 
     /// <summary>
     /// Handles <paramref name="ev"/> later, at <paramref name="until"/>. A deferred pipeline step
-    /// stays cancellable: its node keeps the new handle, so a crash still cancels it.
+    /// stays cancellable: its node keeps the new handle, so a crash still cancels it. Any other
+    /// event is held (see <see cref="Hold"/>).
     /// </summary>
     private void Defer(Instant until, in ModelEvent ev)
     {
@@ -417,9 +421,43 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
                 _nodes[ev.Target].ReplayTimer = _scheduler.At(until, ev);
                 break;
             default:
-                _scheduler.Post(until, ev);
+                Hold(until, ev);
                 break;
         }
+    }
+
+    // Events held until a pause ends, by that instant (in nanoseconds), each list in the order its
+    // events were held; one HeldEventsDue event per instant hands them back. A long pause of a busy
+    // node holds thousands of arrivals, and in the event queue they would make every other event's
+    // scheduling slower for as long as the pause lasts. Looked up by instant, never enumerated.
+    private readonly Dictionary<long, RingBuffer<ModelEvent>> _held = [];
+    private readonly Stack<RingBuffer<ModelEvent>> _spareHeldLists = new();
+
+    /// <summary>
+    /// Handles <paramref name="ev"/> at <paramref name="until"/>, after the events held for that
+    /// instant before it: the order a queue of deferred events would give, bar events scheduled
+    /// for that very nanosecond meanwhile.
+    /// </summary>
+    private void Hold(Instant until, in ModelEvent ev)
+    {
+        var at = until.NanosecondsSinceStart;
+        if (!_held.TryGetValue(at, out var list))
+        {
+            list = _spareHeldLists.TryPop(out var spare) ? spare : new RingBuffer<ModelEvent>();
+            _held.Add(at, list);
+            _scheduler.Post(until, new ModelEvent(EventKind.HeldEventsDue, 0, at));
+        }
+        list.Enqueue(ev);
+    }
+
+    private void HeldEventsDue(Instant now, long at)
+    {
+        _held.Remove(at, out var list);
+        while (list!.Count > 0)
+        {
+            Handle(now, list.Dequeue()); // held again, under another instant, if a later pause began meanwhile
+        }
+        _spareHeldLists.Push(list);
     }
 
     private Duration NextInterarrival() =>

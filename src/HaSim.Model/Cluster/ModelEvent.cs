@@ -61,13 +61,16 @@ internal enum EventKind : byte
     DatabaseQuery,
     /// <summary>Standby <see cref="ModelEvent.Target"/> retries streaming session <see cref="ModelEvent.Value"/> if its upstream never took it.</summary>
     WalReceiverRetry,
-    /// <summary>Attempt <see cref="ModelEvent.Target"/> of client write <see cref="ModelEvent.Value"/> starts.</summary>
-    ClientAttempt,
+    /// <summary>
+    /// The first of the scheduled client attempts is due (ClusterSimulation.ScheduleAttempt); in that
+    /// queue, the event is the attempt itself: attempt <see cref="ModelEvent.Target"/> of client write <see cref="ModelEvent.Value"/>.
+    /// </summary>
+    ClientAttemptsDue,
     /// <summary>The oldest client attempt still watched has waited its request timeout.</summary>
     ClientTimeout,
     /// <summary>The proxy's health check of node <see cref="ModelEvent.Target"/> is due or past its deadline.</summary>
     HealthCheckTick,
-    /// <summary>The first of the parked client writes (no server UP) reaches its last attempt.</summary>
+    /// <summary>The first of the parked client writes (no server UP) reaches its last attempt (ClusterSimulation.ParkUntilAServerIsUp).</summary>
     ClientGivesUp,
     /// <summary>
     /// A client's write attempt (a whole transaction: the round trips inside it are folded into one)
@@ -76,6 +79,8 @@ internal enum EventKind : byte
     ClientRequestArrives,
     /// <summary>The answer to client write <see cref="ModelEvent.Value"/> arrives: attempt &lt;&lt; 2 | answer in <see cref="ModelEvent.Target"/>.</summary>
     ClientAnswerArrives,
+    /// <summary>The events held until a pause ends at <see cref="ModelEvent.Value"/> (ns) are due (see ClusterSimulation.Hold).</summary>
+    HeldEventsDue,
 }
 
 /// <summary>
