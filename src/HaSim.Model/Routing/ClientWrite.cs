@@ -135,39 +135,57 @@ public sealed class ClientWrite
     /// forecast for <see cref="FailEveryRemainingAttempt"/>); the retry times are the ones
     /// <see cref="OnAttemptFailed"/> will return, since the jitter is read by (write, attempt).
     /// </summary>
-    public Instant LastAttemptIfEveryAttemptFails()
+    public Instant LastAttemptIfEveryAttemptFails() => ForecastIfEveryAttemptFails(int.MaxValue).At;
+
+    /// <summary>
+    /// <see cref="LastAttemptIfEveryAttemptFails"/>, worked out at most <paramref name="steps"/>
+    /// retries further than the last call got (since the last attempt ended): the start of the last
+    /// attempt worked out so far, and whether it is the write's last. A host that expects a server
+    /// back soon saves working out retries that will never be needed.
+    /// </summary>
+    public (Instant At, bool IsLast) ForecastIfEveryAttemptFails(int steps)
     {
         if (Outcome != WriteOutcome.Pending)
         {
             throw new InvalidOperationException($"write {Id} is {Outcome}: it has no attempts left");
         }
-        var attempt = AttemptCount + 1;
-        var startsAt = CurrentAttemptAt;
-        while (RetryAfter(attempt, startsAt) is { } next)
+        var goesOn = _forecast.From == AttemptCount;
+        var attempt = goesOn ? _forecast.Last : AttemptCount + 1;
+        var startsAt = goesOn ? _forecast.At : CurrentAttemptAt;
+        var isLast = goesOn && _forecast.IsLast;
+        for (; !isLast && steps > 0; steps--)
         {
-            attempt++;
-            startsAt = next;
+            if (RetryAfter(attempt, startsAt) is { } next)
+            {
+                attempt++;
+                startsAt = next;
+            }
+            else
+            {
+                isLast = true;
+            }
         }
-        _forecast = (AttemptCount, attempt, startsAt);
-        return startsAt;
+        _forecast = (AttemptCount, attempt, startsAt, isLast);
+        return (startsAt, isLast);
     }
 
-    // The last forecast: made when AttemptCount was From, the last attempt is number Last and starts At.
-    private (int From, int Last, Instant At) _forecast = (-1, 0, default);
+    // The forecast made since attempt From ended: attempt number Last starts At, and IsLast says
+    // whether the write gives up after it.
+    private (int From, int Last, Instant At, bool IsLast) _forecast = (-1, 0, default, false);
 
     /// <summary>
     /// The scheduled attempt and every retry after it failed the instant they started
     /// (<paramref name="reason"/>): the write ends <see cref="WriteOutcome.Failed"/> at its last
     /// attempt, which is returned. The same as calling <see cref="OnAttemptFailed"/> at each
     /// attempt's start until it gives up; with nobody listening to <see cref="RetryingClient.AttemptEnded"/>
-    /// and a forecast (<see cref="LastAttemptIfEveryAttemptFails"/>) since the last attempt ended,
+    /// and a complete forecast (<see cref="ForecastIfEveryAttemptFails"/>) since the last attempt ended,
     /// it takes the forecast instead of drawing every retry again.
     /// </summary>
     public Instant FailEveryRemainingAttempt(AttemptFailure reason)
     {
-        if (_forecast.From == AttemptCount && !_client.HasAttemptListeners && Outcome == WriteOutcome.Pending)
+        if (_forecast.From == AttemptCount && _forecast.IsLast && !_client.HasAttemptListeners && Outcome == WriteOutcome.Pending)
         {
-            var (_, last, at) = _forecast;
+            var (_, last, at, _) = _forecast;
             AttemptCount = last;
             CurrentAttemptAt = at;
             LastAttempt = new WriteAttempt(last, at, at, AttemptResult.Failed, reason);
@@ -178,6 +196,47 @@ public sealed class ClientWrite
         {
         }
         return CompletedAt!.Value;
+    }
+
+    /// <summary>
+    /// Every attempt that starts before <paramref name="now"/> failed the instant it started
+    /// (<paramref name="reason"/>), and the write retries: the next attempt starts at or after
+    /// <paramref name="now"/>. The same as calling <see cref="OnAttemptFailed"/> at each of those
+    /// attempts' starts; with nobody listening to <see cref="RetryingClient.AttemptEnded"/>, the
+    /// record moves to the last of them at once. Throws if the write would give up before
+    /// <paramref name="now"/>: the host should have ended it then.
+    /// </summary>
+    public void FailAttemptsStartingBefore(Instant now, AttemptFailure reason)
+    {
+        if (_client.HasAttemptListeners || Outcome != WriteOutcome.Pending)
+        {
+            while (CurrentAttemptAt < now)
+            {
+                if (OnAttemptFailed(CurrentAttemptAt, reason) is null)
+                {
+                    throw new InvalidOperationException($"write {Id} ran out of attempts at {CompletedAt}, before {now}");
+                }
+            }
+            return;
+        }
+        var attempt = AttemptCount + 1;
+        var startsAt = CurrentAttemptAt;
+        if (startsAt >= now)
+        {
+            return;
+        }
+        Instant failedAt;
+        do
+        {
+            failedAt = startsAt;
+            startsAt = RetryAfter(attempt, failedAt)
+                ?? throw new InvalidOperationException($"write {Id} ran out of attempts at {failedAt}, before {now}");
+            attempt++;
+        }
+        while (startsAt < now);
+        AttemptCount = attempt - 1;
+        CurrentAttemptAt = startsAt;
+        LastAttempt = new WriteAttempt(AttemptCount, failedAt, failedAt, AttemptResult.Failed, reason);
     }
 
     /// <summary>The current attempt's commit was acknowledged.</summary>
@@ -224,7 +283,7 @@ public sealed class ClientWrite
         CompletedAt = null;
         AttemptCount = 0;
         LastAttempt = null;
-        _forecast = (-1, 0, default);
+        _forecast = (-1, 0, default, false);
     }
 
     private void Settle(Instant now, WriteOutcome outcome)

@@ -15,6 +15,9 @@ public class ClientWriteTests
         Deadline = null,
     };
 
+    // Thirty attempts, backing off to at most 1 s: a chain of about 15 s.
+    private static readonly RetryPolicy LongPolicy = Policy with { MaxAttempts = 30 };
+
     private static Instant T(string text) => Instant.Parse(text);
 
     private static RetryingClient Client(RetryPolicy policy) => new(policy, new IndexedRandom(7, "client/0"));
@@ -162,6 +165,71 @@ public class ClientWriteTests
             Assert.Equal((write.AttemptCount, write.LastAttempt, write.CompletedAt, write.Outcome), (same.AttemptCount, same.LastAttempt, same.CompletedAt, same.Outcome));
             Assert.Equal(listen ? write.AttemptCount : 0, reported);
         }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(8)]
+    public void AForecastWorkedOutAFewRetriesAtATimeEndsWhereTheWholeOneDoes(int steps)
+    {
+        var whole = Client(LongPolicy).Begin(id: 9, T("1s"));
+        whole.OnAttemptFailed(T("1s"), AttemptFailure.NoServerUp);
+        var last = whole.LastAttemptIfEveryAttemptFails();
+
+        var write = Client(LongPolicy).Begin(id: 9, T("1s"));
+        write.OnAttemptFailed(T("1s"), AttemptFailure.NoServerUp);
+        var previous = write.CurrentAttemptAt;
+        var calls = 0;
+        while (true)
+        {
+            var (at, isLast) = write.ForecastIfEveryAttemptFails(steps);
+            calls++;
+            Assert.True(at >= previous);
+            previous = at;
+            if (isLast)
+            {
+                break;
+            }
+        }
+        Assert.Equal(last, previous);
+        Assert.Equal(1, write.AttemptCount); // working it out changes nothing
+        Assert.InRange(calls, (LongPolicy.MaxAttempts - 2) / steps, LongPolicy.MaxAttempts);
+        Assert.Equal(last, write.FailEveryRemainingAttempt(AttemptFailure.NoServerUp));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FailingTheAttemptsBeforeAnInstantIsFailingEachAtItsStart(bool listen)
+    {
+        var one = Client(LongPolicy).Begin(id: 11, T("0s"));
+        var client = Client(LongPolicy);
+        var reported = new List<WriteAttempt>();
+        if (listen)
+        {
+            client.AttemptEnded += (_, attempt) => reported.Add(attempt);
+        }
+        var bulk = client.Begin(id: 11, T("0s"));
+        var resumeAt = T("7.5s");
+        while (one.CurrentAttemptAt < resumeAt)
+        {
+            one.OnAttemptFailed(one.CurrentAttemptAt, AttemptFailure.NoServerUp);
+        }
+        bulk.FailAttemptsStartingBefore(resumeAt, AttemptFailure.NoServerUp);
+
+        Assert.True(bulk.AttemptCount > 3);
+        Assert.Equal((one.AttemptCount, one.LastAttempt, one.CurrentAttemptAt, one.Outcome), (bulk.AttemptCount, bulk.LastAttempt, bulk.CurrentAttemptAt, bulk.Outcome));
+        Assert.Equal(listen ? bulk.AttemptCount : 0, reported.Count);
+        bulk.FailAttemptsStartingBefore(resumeAt, AttemptFailure.NoServerUp); // nothing starts before it now
+        Assert.Equal(one.AttemptCount, bulk.AttemptCount);
+    }
+
+    [Fact]
+    public void FailingTheAttemptsBeforeAnInstantPastTheGiveUpThrows()
+    {
+        var write = Client(Policy with { MaxAttempts = 3, Deadline = null }).Begin(id: 12, T("0s"));
+        Assert.Throws<InvalidOperationException>(() => write.FailAttemptsStartingBefore(T("1h"), AttemptFailure.NoServerUp));
     }
 
     [Fact]
