@@ -231,10 +231,9 @@ internal sealed partial class ClusterSimulation
     // connection), so a write's retries until a server comes up are known in advance: its jitter
     // is read by (write, attempt) (RetryingClient). Instead of an event per attempt (a retry storm
     // of a few thousand writes x 30 attempts during a long outage was a third of a run's events),
-    // a parked write waits in _giveUps for the attempt where it would give up (worked out a few
-    // retries at a time, see ForecastSteps), and is resumed when a server comes UP: each attempt
-    // it would have made meanwhile is reported failed at its own time, and the first one at or
-    // after that moment runs as an event. The outcome is the one
+    // a parked write waits in _giveUps for the attempt where it would give up, and is resumed when
+    // a server comes UP: each attempt it would have made meanwhile is reported failed at its own
+    // time, and the first one at or after that moment runs as an event. The outcome is the one
     // running every attempt as an event gives. The give-ups have their own queue, with one event
     // of the run's at its head, so thousands of them neither weigh on the run's event queue nor
     // linger there once a server is back and every parked write resumes.
@@ -252,14 +251,8 @@ internal sealed partial class ClusterSimulation
         }
         write.Parked = true;
         _parked.Add(write.Id);
-        _giveUps.Post(write.Write.ForecastIfEveryAttemptFails(ForecastSteps).At, write.Id);
+        _giveUps.Post(write.Write.LastAttemptIfEveryAttemptFails(), write.Id);
     }
-
-    // How many retries of a parked write are worked out at a time. Its give-up is often 30
-    // attempts and a minute or two away, and most outages end long before: a parked write waits
-    // in _giveUps at the last retry worked out so far, and the next few are worked out only if no
-    // server is UP by then.
-    private const int ForecastSteps = 8;
 
     /// <summary>No server came UP before these parked writes' last attempts: every remaining attempt failed, and so did the writes.</summary>
     private void GiveUpsDue(Instant now)
@@ -268,12 +261,6 @@ internal sealed partial class ClusterSimulation
         {
             // Only parked writes are in _giveUps: a resume empties it, and nothing else ends a parked write.
             var write = _writes[id];
-            var (at, isLast) = write.Write.ForecastIfEveryAttemptFails(ForecastSteps);
-            if (!isLast || at > now)
-            {
-                _giveUps.Post(at, id); // more retries to come: wait for the last one worked out
-                continue;
-            }
             write.Parked = false;
             write.Write.FailEveryRemainingAttempt(AttemptFailure.NoServerUp);
             write.Attempt = write.Write.AttemptCount;

@@ -135,57 +135,39 @@ public sealed class ClientWrite
     /// forecast for <see cref="FailEveryRemainingAttempt"/>); the retry times are the ones
     /// <see cref="OnAttemptFailed"/> will return, since the jitter is read by (write, attempt).
     /// </summary>
-    public Instant LastAttemptIfEveryAttemptFails() => ForecastIfEveryAttemptFails(int.MaxValue).At;
-
-    /// <summary>
-    /// <see cref="LastAttemptIfEveryAttemptFails"/>, worked out at most <paramref name="steps"/>
-    /// retries further than the last call got (since the last attempt ended): the start of the last
-    /// attempt worked out so far, and whether it is the write's last. A host that expects a server
-    /// back soon saves working out retries that will never be needed.
-    /// </summary>
-    public (Instant At, bool IsLast) ForecastIfEveryAttemptFails(int steps)
+    public Instant LastAttemptIfEveryAttemptFails()
     {
         if (Outcome != WriteOutcome.Pending)
         {
             throw new InvalidOperationException($"write {Id} is {Outcome}: it has no attempts left");
         }
-        var goesOn = _forecast.From == AttemptCount;
-        var attempt = goesOn ? _forecast.Last : AttemptCount + 1;
-        var startsAt = goesOn ? _forecast.At : CurrentAttemptAt;
-        var isLast = goesOn && _forecast.IsLast;
-        for (; !isLast && steps > 0; steps--)
+        var attempt = AttemptCount + 1;
+        var startsAt = CurrentAttemptAt;
+        while (RetryAfter(attempt, startsAt) is { } next)
         {
-            if (RetryAfter(attempt, startsAt) is { } next)
-            {
-                attempt++;
-                startsAt = next;
-            }
-            else
-            {
-                isLast = true;
-            }
+            attempt++;
+            startsAt = next;
         }
-        _forecast = (AttemptCount, attempt, startsAt, isLast);
-        return (startsAt, isLast);
+        _forecast = (AttemptCount, attempt, startsAt);
+        return startsAt;
     }
 
-    // The forecast made since attempt From ended: attempt number Last starts At, and IsLast says
-    // whether the write gives up after it.
-    private (int From, int Last, Instant At, bool IsLast) _forecast = (-1, 0, default, false);
+    // The last forecast: made when AttemptCount was From, the last attempt is number Last and starts At.
+    private (int From, int Last, Instant At) _forecast = (-1, 0, default);
 
     /// <summary>
     /// The scheduled attempt and every retry after it failed the instant they started
     /// (<paramref name="reason"/>): the write ends <see cref="WriteOutcome.Failed"/> at its last
     /// attempt, which is returned. The same as calling <see cref="OnAttemptFailed"/> at each
     /// attempt's start until it gives up; with nobody listening to <see cref="RetryingClient.AttemptEnded"/>
-    /// and a complete forecast (<see cref="ForecastIfEveryAttemptFails"/>) since the last attempt ended,
+    /// and a forecast (<see cref="LastAttemptIfEveryAttemptFails"/>) since the last attempt ended,
     /// it takes the forecast instead of drawing every retry again.
     /// </summary>
     public Instant FailEveryRemainingAttempt(AttemptFailure reason)
     {
-        if (_forecast.From == AttemptCount && _forecast.IsLast && !_client.HasAttemptListeners && Outcome == WriteOutcome.Pending)
+        if (_forecast.From == AttemptCount && !_client.HasAttemptListeners && Outcome == WriteOutcome.Pending)
         {
-            var (_, last, at, _) = _forecast;
+            var (_, last, at) = _forecast;
             AttemptCount = last;
             CurrentAttemptAt = at;
             LastAttempt = new WriteAttempt(last, at, at, AttemptResult.Failed, reason);
@@ -283,7 +265,7 @@ public sealed class ClientWrite
         CompletedAt = null;
         AttemptCount = 0;
         LastAttempt = null;
-        _forecast = (-1, 0, default, false);
+        _forecast = (-1, 0, default);
     }
 
     private void Settle(Instant now, WriteOutcome outcome)

@@ -168,37 +168,6 @@ public class ClientWriteTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    [InlineData(8)]
-    public void AForecastWorkedOutAFewRetriesAtATimeEndsWhereTheWholeOneDoes(int steps)
-    {
-        var whole = Client(LongPolicy).Begin(id: 9, T("1s"));
-        whole.OnAttemptFailed(T("1s"), AttemptFailure.NoServerUp);
-        var last = whole.LastAttemptIfEveryAttemptFails();
-
-        var write = Client(LongPolicy).Begin(id: 9, T("1s"));
-        write.OnAttemptFailed(T("1s"), AttemptFailure.NoServerUp);
-        var previous = write.CurrentAttemptAt;
-        var calls = 0;
-        while (true)
-        {
-            var (at, isLast) = write.ForecastIfEveryAttemptFails(steps);
-            calls++;
-            Assert.True(at >= previous);
-            previous = at;
-            if (isLast)
-            {
-                break;
-            }
-        }
-        Assert.Equal(last, previous);
-        Assert.Equal(1, write.AttemptCount); // working it out changes nothing
-        Assert.InRange(calls, (LongPolicy.MaxAttempts - 2) / steps, LongPolicy.MaxAttempts);
-        Assert.Equal(last, write.FailEveryRemainingAttempt(AttemptFailure.NoServerUp));
-    }
-
-    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void FailingTheAttemptsBeforeAnInstantIsFailingEachAtItsStart(bool listen)
