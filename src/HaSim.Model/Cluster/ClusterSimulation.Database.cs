@@ -49,7 +49,7 @@ internal sealed partial class ClusterSimulation
             StepAgent(now, agent, new CommandResult(command, _db[node.Id.Value] == DatabaseState.Primary));
             return;
         }
-        node.Upstream = null;
+        SetUpstream(now, node, null);
         node.StreamEpoch++;
         var replayBacklog = Duration.FromNanosecondsRounded(Math.Max(0, node.Received - node.Replayed) * node.ReplayNanosPerByte);
         _trace.Record(now, PromoteKind, node.Id.Value, node.Received);
@@ -81,7 +81,7 @@ internal sealed partial class ClusterSimulation
             ? ParseSyncRule(role, _requestedSyncNames[node.Id.Value])
             : StaticSyncRule(role.Replicas);
         node.Primary = role;
-        node.Upstream = null;
+        SetUpstream(now, node, null);
         SetDatabaseState(now, node, DatabaseState.Primary);
         StartWalWrite(now, node);
     }
@@ -96,7 +96,7 @@ internal sealed partial class ClusterSimulation
         var node = agent.Node;
         EndPrimaryRole(now, node, connectionsClosed: true);
         BreakDownstreamSessions(now, node, WalRetrieveRetryInterval); // the shutdown closes the walsenders' connections
-        node.Upstream = null;
+        SetUpstream(now, node, null);
         node.StreamEpoch++;
         agent.RestartAfterStop = true;
         agent.FollowAfterStart = follow;
@@ -155,7 +155,7 @@ internal sealed partial class ClusterSimulation
                 else
                 {
                     SetDatabaseState(now, node, DatabaseState.Replica);
-                    node.Upstream = agent.FollowAfterStart is { } leader ? _nodes[leader.Value] : null;
+                    SetUpstream(now, node, agent.FollowAfterStart is { } leader ? _nodes[leader.Value] : null);
                     StartReplay(now, node);
                     RequestStreaming(now, node);
                 }
@@ -181,7 +181,7 @@ internal sealed partial class ClusterSimulation
         {
             return;
         }
-        node.Upstream = upstream;
+        SetUpstream(now, node, upstream);
         RequestStreaming(now, node);
     }
 
@@ -298,7 +298,7 @@ internal sealed partial class ClusterSimulation
         node.ProcessesKilled = machineStaysUp;
         // A dead machine closes nothing: the standbys time out; a live kernel closes a killed walsender's connection at once.
         BreakDownstreamSessions(now, node, machineStaysUp ? WalRetrieveRetryInterval : WalReceiverTimeout);
-        node.Upstream = null;
+        SetUpstream(now, node, null);
         node.StreamEpoch++;
         SetDatabaseState(now, node, DatabaseState.Stopped);
     }
@@ -372,7 +372,7 @@ internal sealed partial class ClusterSimulation
         }
         _rewinds++;
         _trace.Record(now, RewindKind, node.Id.Value, source.Id.Value);
-        node.Upstream = null;
+        SetUpstream(now, node, null);
         node.StreamEpoch++;
         agent.FollowAfterStart = source.Id;
         _rewindSource[node.Id.Value] = source.Id.Value;
@@ -388,6 +388,7 @@ internal sealed partial class ClusterSimulation
         var node = agent.Node;
         var source = _nodes[_rewindSource[node.Id.Value]];
         var fork = ForkPoint(node.Timeline.Value, source.Timeline.Value);
+        AdvanceReplay(node, now);
         _scheduler.Cancel(node.WriteTimer);
         _scheduler.Cancel(node.FlushTimer);
         _scheduler.Cancel(node.ReplayTimer);
@@ -396,7 +397,7 @@ internal sealed partial class ClusterSimulation
         node.Replayed = Math.Min(node.Replayed, node.Flushed);
         node.Timeline = source.Timeline;
         SetDatabaseState(now, node, DatabaseState.Replica);
-        node.Upstream = agent.FollowAfterStart is { } leader ? _nodes[leader.Value] : source;
+        SetUpstream(now, node, agent.FollowAfterStart is { } leader ? _nodes[leader.Value] : source);
         RequestStreaming(now, node);
     }
 }

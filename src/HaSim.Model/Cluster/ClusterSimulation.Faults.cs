@@ -119,6 +119,7 @@ internal sealed partial class ClusterSimulation
         {
             node.PausedUntil = Instant.Max(node.PausedUntil, until);
             HoldWalWrite(now, node, node.PausedUntil);
+            HoldReplay(now, node, node.PausedUntil);
         }
         if (_failover is not null && scope is PauseScope.Machine or PauseScope.Agent)
         {
@@ -172,6 +173,7 @@ internal sealed partial class ClusterSimulation
     /// </summary>
     private void Crash(Instant now, NodeRuntime node, bool machineStaysUp = false)
     {
+        AdvanceReplay(node, now); // what it replayed before the crash stays replayed
         node.Down = true;
         if (machineStaysUp)
         {

@@ -88,6 +88,7 @@ internal sealed partial class ClusterSimulation
 
     private void FlushDone(Instant now, NodeRuntime node, long target)
     {
+        AdvanceReplay(node, now); // replays that ended before now read the WAL flushed before it
         node.Syncing = false;
         node.Written = Math.Max(node.Written, target);
         node.Flushed = target;
@@ -116,6 +117,13 @@ internal sealed partial class ClusterSimulation
     /// <summary>The walsender view that the standby's upstream primary keeps of it, if the upstream is a primary.</summary>
     private static ReplicaView? UpstreamView(NodeRuntime standby) => standby.Upstream?.Primary?.ViewOf[standby.Id.Value];
 
+    /// <summary>
+    /// The startup process replays what is flushed, one operation at a time, at the node's replay
+    /// throughput. The end of a replay is an event only when commits wait for it (remote_apply);
+    /// otherwise nothing happens at that instant that anyone could see, and the replay is brought
+    /// up to date (<see cref="AdvanceReplay"/>) whenever its position is read or the WAL it reads
+    /// is about to change: about one event per commit fewer.
+    /// </summary>
     private void StartReplay(Instant now, NodeRuntime node)
     {
         // Storage nodes only persist; a primary has nothing to replay (roles change with failover).
@@ -123,17 +131,45 @@ internal sealed partial class ClusterSimulation
         {
             return;
         }
-        node.Replaying = true;
         var target = node.Flushed;
-        var delay = Duration.FromNanosecondsRounded((target - node.Replayed) * node.ReplayNanosPerByte);
-        FinishAt(now, now + delay, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
+        node.Replaying = true;
+        node.ReplayTarget = target;
+        node.ReplayDoneAt = now + Duration.FromNanosecondsRounded((target - node.Replayed) * node.ReplayNanosPerByte);
+        if (_needApplyReplies)
+        {
+            FinishAt(now, node.ReplayDoneAt, new ModelEvent(EventKind.ReplayDone, node.Id.Value, target));
+        }
     }
 
+    /// <summary>
+    /// Completes, in order, the replays of <paramref name="node"/> that ended by <paramref name="now"/>
+    /// and starts each next one at the end of the one before. Call it before reading the node's
+    /// replay position, and before its flushed position, upstream or role changes: between those
+    /// moments they stood still, so each next replay starts as it would have at its own instant.
+    /// </summary>
+    private void AdvanceReplay(NodeRuntime node, Instant now)
+    {
+        while (node.Replaying && node.ReplayDoneAt <= now && !_needApplyReplies)
+        {
+            var endedAt = node.ReplayDoneAt;
+            EndReplay(node, node.ReplayTarget);
+            StartReplay(endedAt, node);
+        }
+    }
+
+    /// <summary>The replay's end as an event (remote_apply): the standby reports it at once.</summary>
     private void ReplayDone(Instant now, NodeRuntime node, long target)
+    {
+        EndReplay(node, target);
+        _trace.Record(now, ReplayKind, node.Id.Value, target);
+        SendReply(now, node);
+        StartReplay(now, node);
+    }
+
+    private static void EndReplay(NodeRuntime node, long target)
     {
         node.Replaying = false;
         node.Replayed = target;
-        _trace.Record(now, ReplayKind, node.Id.Value, target);
         if (UpstreamView(node) is { } view)
         {
             var notReplayed = view.NotReplayed;
@@ -142,10 +178,29 @@ internal sealed partial class ClusterSimulation
                 notReplayed.Dequeue();
             }
         }
-        if (_needApplyReplies)
+    }
+
+    /// <summary>A pause that begins while a replay runs holds its end until the pause ends, as it holds every event of the node.</summary>
+    private void HoldReplay(Instant now, NodeRuntime node, Instant until)
+    {
+        AdvanceReplay(node, now);
+        if (!_needApplyReplies && node.Replaying && node.ReplayDoneAt < until)
         {
-            SendReply(now, node);
+            node.ReplayDoneAt = until;
         }
-        StartReplay(now, node);
+    }
+
+    /// <summary>The node's replay position at <paramref name="now"/>.</summary>
+    private long ReplayedBy(NodeRuntime node, Instant now)
+    {
+        AdvanceReplay(node, now);
+        return node.Replayed;
+    }
+
+    /// <summary>The node follows <paramref name="upstream"/> (null: none) from now on; replays that ended before now counted for the old one.</summary>
+    private void SetUpstream(Instant now, NodeRuntime node, NodeRuntime? upstream)
+    {
+        AdvanceReplay(node, now);
+        node.Upstream = upstream;
     }
 }

@@ -30,7 +30,7 @@ internal sealed partial class ClusterSimulation
         }
         // A storage node's work ends when the log record is persisted: it reports its flush
         // position as applied, so lag figures mean "not yet persisted" for it.
-        var applied = standby.Spec.Role == NodeRole.Storage ? standby.Flushed : standby.Replayed;
+        var applied = standby.Spec.Role == NodeRole.Storage ? standby.Flushed : ReplayedBy(standby, now);
         var message = new WireMessage(MessageKind.StandbyReply, standby.WrittenAt(now), standby.Flushed, applied, ReplyBytes, standby.StreamEpoch);
         Send(now, LinkBetween(standby, upstream), message);
     }

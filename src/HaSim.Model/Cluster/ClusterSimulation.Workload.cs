@@ -66,6 +66,7 @@ internal sealed partial class ClusterSimulation
         {
             var replica = _readReplicas[_mixRandom.NextInt(_readReplicas.Length)];
             target = replica.Node.Value;
+            AdvanceReplay(replica.Runtime, now); // what it replayed by now is off the not-replayed list
             if (replica.NotReplayed.Count > 0)
             {
                 staleness = now.NanosecondsSinceStart - replica.NotReplayed.Peek().AckedAt;

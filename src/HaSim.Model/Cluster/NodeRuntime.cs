@@ -46,7 +46,10 @@ internal sealed class NodeRuntime
     public Instant SyncWrittenAt;
     public Duration SyncFlushTime;
 
+    /// <summary>The startup process replays up to <see cref="ReplayTarget"/>, done at <see cref="ReplayDoneAt"/> (see ClusterSimulation.AdvanceReplay).</summary>
     public bool Replaying;
+    public long ReplayTarget;
+    public Instant ReplayDoneAt;
 
     /// <summary>WAL handed to the operating system by <paramref name="now"/>.</summary>
     public long WrittenAt(Instant now) => Syncing && now >= SyncWrittenAt ? SyncTarget : Written;
@@ -87,8 +90,8 @@ internal sealed class NodeRuntime
     /// <summary>Crash faults in force on this node: it restarts when the last one heals.</summary>
     public int CrashFaults;
 
-    // The pipeline's events in flight, so that a crash can cancel them: the end of a write (when
-    // it is an event), of a flush, of a replay.
+    // The pipeline's events in flight, so that a crash can cancel them: the end of a write or a
+    // replay (when it is an event), of a flush.
     public TimerHandle WriteTimer;
     public TimerHandle FlushTimer;
     public TimerHandle ReplayTimer;
