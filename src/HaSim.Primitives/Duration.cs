@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace HaSim.Primitives;
 
@@ -25,7 +26,19 @@ public readonly record struct Duration(long Nanoseconds) : IComparable<Duration>
     public static Duration FromSecondsRounded(double seconds) => FromNanosecondsRounded(seconds * NanosPerSecond);
 
     /// <summary>Rounds a real number of nanoseconds to the nearest whole nanosecond (half away from zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Duration FromNanosecondsRounded(double nanoseconds)
+    {
+        // Every sampled delay comes through here: one test for the common case, a finite value
+        // well inside the range of long (NaN fails it too), and the rest out of line.
+        if (Math.Abs(nanoseconds) < 9e18)
+        {
+            return new Duration((long)Math.Round(nanoseconds, MidpointRounding.AwayFromZero));
+        }
+        return FromNanosecondsRoundedOutOfRange(nanoseconds);
+    }
+
+    private static Duration FromNanosecondsRoundedOutOfRange(double nanoseconds)
     {
         if (double.IsNaN(nanoseconds))
         {

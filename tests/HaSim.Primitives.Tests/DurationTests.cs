@@ -85,6 +85,39 @@ public class DurationTests
     }
 }
 
+public class DurationRoundingTests
+{
+    [Theory]
+    [InlineData(0.0, 0L)]
+    [InlineData(0.49999999999999994, 0L)]
+    [InlineData(2.5, 3L)]
+    [InlineData(-2.5, -3L)]
+    [InlineData(123456.4999, 123456L)]
+    [InlineData(8.999999999999999e18, 8999999999999998976L)]
+    [InlineData(9.1e18, 9100000000000000000L)]          // beyond the fast path, still in range
+    [InlineData(-9.1e18, -9100000000000000000L)]
+    [InlineData(1e19, long.MaxValue)]                    // saturates
+    [InlineData(double.PositiveInfinity, long.MaxValue)]
+    [InlineData(-1e19, long.MinValue)]
+    public void RoundsHalfAwayFromZeroAndSaturates(double nanoseconds, long expected) =>
+        Assert.Equal(expected, Duration.FromNanosecondsRounded(nanoseconds).Nanoseconds);
+
+    [Fact]
+    public void NaNIsRejected() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Duration.FromNanosecondsRounded(double.NaN));
+
+    [Fact]
+    public void AgreesWithMathRoundOnSampledDelays()
+    {
+        var random = new Random(5);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var x = Math.Exp(random.NextDouble() * 40) * (random.Next(2) == 0 ? 1 : -1) + (random.Next(4) == 0 ? 0.5 : 0);
+            Assert.Equal((long)Math.Round(x, MidpointRounding.AwayFromZero), Duration.FromNanosecondsRounded(x).Nanoseconds);
+        }
+    }
+}
+
 public class InstantTests
 {
     [Fact]
