@@ -392,7 +392,7 @@ internal sealed partial class ClusterSimulation
         _scheduler.Cancel(node.WriteTimer);
         _scheduler.Cancel(node.FlushTimer);
         _scheduler.Cancel(node.ReplayTimer);
-        node.Syncing = node.Replaying = false;
+        node.WriterBusy = node.Replaying = false;
         node.Received = node.Written = node.Flushed = Math.Min(node.Flushed, fork);
         node.Replayed = Math.Min(node.Replayed, node.Flushed);
         node.Timeline = source.Timeline;

@@ -196,7 +196,7 @@ internal sealed partial class ClusterSimulation
         _scheduler.Cancel(node.WriteTimer);
         _scheduler.Cancel(node.FlushTimer);
         _scheduler.Cancel(node.ReplayTimer);
-        node.Syncing = node.Replaying = false;
+        node.WriterBusy = node.Replaying = false;
         node.Received = node.Written = node.Flushed;
         _trace.Record(now, CrashKind, node.Id.Value, node.Flushed);
     }

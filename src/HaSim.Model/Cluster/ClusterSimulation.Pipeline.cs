@@ -19,7 +19,7 @@ internal sealed partial class ClusterSimulation
     /// </summary>
     private void StartWalWrite(Instant now, NodeRuntime node)
     {
-        if (node.Syncing || node.Received <= node.Flushed)
+        if (node.WriterBusy || node.Received <= node.Flushed)
         {
             return;
         }
@@ -33,15 +33,15 @@ internal sealed partial class ClusterSimulation
             }
         }
         var writtenAt = Instant.Max(now + node.Spec.WalWrite.Sample(node.DiskRandom), Instant.Max(node.StalledUntil, node.PausedUntil));
-        node.Syncing = true;
-        node.SyncTarget = target;
-        node.SyncWrittenAt = writtenAt;
-        node.SyncFlushTime = node.Spec.WalFlush.Sample(node.DiskRandom);
+        node.WriterBusy = true;
+        node.WriterTarget = target;
+        node.WriterWrittenAt = writtenAt;
+        node.WriterFlushTime = node.Spec.WalFlush.Sample(node.DiskRandom);
         if (node.Primary is null && _needWriteReplies)
         {
             FinishAt(now, writtenAt, new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));
         }
-        FinishAt(now, writtenAt + node.SyncFlushTime, new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
+        FinishAt(now, writtenAt + node.WriterFlushTime, new ModelEvent(EventKind.WalFlushDone, node.Id.Value, target));
     }
 
     /// <summary>The write part of the operation ended, as an event: a standby reports it to its upstream.</summary>
@@ -59,13 +59,13 @@ internal sealed partial class ClusterSimulation
     /// </summary>
     private void HoldWalWrite(Instant now, NodeRuntime node, Instant until)
     {
-        if (!node.Syncing || node.SyncWrittenAt <= now || node.SyncWrittenAt >= until)
+        if (!node.WriterBusy || node.WriterWrittenAt <= now || node.WriterWrittenAt >= until)
         {
             return;
         }
-        node.SyncWrittenAt = until;
+        node.WriterWrittenAt = until;
         _scheduler.Cancel(node.FlushTimer);
-        node.FlushTimer = _scheduler.At(until + node.SyncFlushTime, new ModelEvent(EventKind.WalFlushDone, node.Id.Value, node.SyncTarget));
+        node.FlushTimer = _scheduler.At(until + node.WriterFlushTime, new ModelEvent(EventKind.WalFlushDone, node.Id.Value, node.WriterTarget));
     }
 
     /// <summary>
@@ -89,7 +89,7 @@ internal sealed partial class ClusterSimulation
     private void FlushDone(Instant now, NodeRuntime node, long target)
     {
         AdvanceReplay(node, now); // replays that ended before now read the WAL flushed before it
-        node.Syncing = false;
+        node.WriterBusy = false;
         node.Written = Math.Max(node.Written, target);
         node.Flushed = target;
         _trace.Record(now, FlushKind, node.Id.Value, target);

@@ -38,13 +38,13 @@ internal sealed class NodeRuntime
     public long Replayed;
 
     /// <summary>
-    /// The WAL writer is busy: it writes up to <see cref="SyncTarget"/>, done at <see cref="SyncWrittenAt"/>,
-    /// then flushes that for <see cref="SyncFlushTime"/>.
+    /// The WAL writer is busy: it writes up to <see cref="WriterTarget"/>, done at <see cref="WriterWrittenAt"/>,
+    /// then flushes that for <see cref="WriterFlushTime"/>.
     /// </summary>
-    public bool Syncing;
-    public long SyncTarget;
-    public Instant SyncWrittenAt;
-    public Duration SyncFlushTime;
+    public bool WriterBusy;
+    public long WriterTarget;
+    public Instant WriterWrittenAt;
+    public Duration WriterFlushTime;
 
     /// <summary>The startup process replays up to <see cref="ReplayTarget"/>, done at <see cref="ReplayDoneAt"/> (see ClusterSimulation.AdvanceReplay).</summary>
     public bool Replaying;
@@ -52,7 +52,7 @@ internal sealed class NodeRuntime
     public Instant ReplayDoneAt;
 
     /// <summary>WAL handed to the operating system by <paramref name="now"/>.</summary>
-    public long WrittenAt(Instant now) => Syncing && now >= SyncWrittenAt ? SyncTarget : Written;
+    public long WrittenAt(Instant now) => WriterBusy && now >= WriterWrittenAt ? WriterTarget : Written;
 
     /// <summary>While this node runs as a primary: its commits, walsenders and synchronous rule.</summary>
     public PrimaryRole? Primary;
