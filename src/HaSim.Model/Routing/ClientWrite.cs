@@ -141,14 +141,9 @@ public sealed class ClientWrite
         {
             throw new InvalidOperationException($"write {Id} is {Outcome}: it has no attempts left");
         }
-        var attempt = AttemptCount + 1;
-        var startsAt = CurrentAttemptAt;
-        while (RetryAfter(attempt, startsAt) is { } next)
-        {
-            attempt++;
-            startsAt = next;
-        }
-        _forecast = (AttemptCount, attempt, startsAt);
+        var walk = _client.WalkFailingAttempts(Id, FirstAttemptAt.NanosecondsSinceStart, AttemptCount + 1, CurrentAttemptAt.NanosecondsSinceStart, long.MaxValue);
+        var startsAt = new Instant(walk.StartsAt);
+        _forecast = (AttemptCount, walk.Attempt, startsAt);
         return startsAt;
     }
 
@@ -201,23 +196,18 @@ public sealed class ClientWrite
             }
             return;
         }
-        var attempt = AttemptCount + 1;
-        var startsAt = CurrentAttemptAt;
-        if (startsAt >= now)
+        if (CurrentAttemptAt >= now)
         {
             return;
         }
-        Instant failedAt;
-        do
+        var walk = _client.WalkFailingAttempts(Id, FirstAttemptAt.NanosecondsSinceStart, AttemptCount + 1, CurrentAttemptAt.NanosecondsSinceStart, now.NanosecondsSinceStart);
+        if (walk.Exhausted)
         {
-            failedAt = startsAt;
-            startsAt = RetryAfter(attempt, failedAt)
-                ?? throw new InvalidOperationException($"write {Id} ran out of attempts at {failedAt}, before {now}");
-            attempt++;
+            throw new InvalidOperationException($"write {Id} ran out of attempts at {new Instant(walk.StartsAt)}, before {now}");
         }
-        while (startsAt < now);
-        AttemptCount = attempt - 1;
-        CurrentAttemptAt = startsAt;
+        var failedAt = new Instant(walk.PreviousStartsAt);
+        AttemptCount = walk.Attempt - 1;
+        CurrentAttemptAt = new Instant(walk.StartsAt);
         LastAttempt = new WriteAttempt(AttemptCount, failedAt, failedAt, AttemptResult.Failed, reason);
     }
 

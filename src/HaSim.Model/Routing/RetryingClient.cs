@@ -37,6 +37,38 @@ public sealed class RetryingClient
     internal Duration Delay(int attempt, double unit) => RetryPolicy.Jittered(_ceilings[attempt - 1], unit);
 
     /// <summary>
+    /// Write <paramref name="id"/>'s attempts while each fails the instant it starts: from attempt
+    /// <paramref name="attempt"/>, which starts at <paramref name="startsAt"/>, on to the first that
+    /// starts at or after <paramref name="until"/> (ns), or to its last attempt (<c>Exhausted</c>).
+    /// Returns that attempt, its start, and the start of the one before it (<paramref name="startsAt"/>
+    /// if none was passed). The retry times are <see cref="ClientWrite.OnAttemptFailed"/>'s, worked out
+    /// in one loop: a long outage runs it for thousands of parked writes, some thirty retries each.
+    /// </summary>
+    internal RetryWalk WalkFailingAttempts(long id, long firstAttemptAt, int attempt, long startsAt, long until)
+    {
+        var maxAttempts = Policy.MaxAttempts;
+        var deadline = Deadline.Nanoseconds;
+        var jitter = Jitter;
+        var previous = startsAt;
+        while (startsAt < until)
+        {
+            if (attempt >= maxAttempts)
+            {
+                return new RetryWalk(attempt, startsAt, previous, Exhausted: true);
+            }
+            var next = checked(startsAt + Delay(attempt, jitter.UnitAt(id, attempt)).Nanoseconds);
+            if (checked(next - firstAttemptAt) > deadline)
+            {
+                return new RetryWalk(attempt, startsAt, previous, Exhausted: true);
+            }
+            previous = startsAt;
+            startsAt = next;
+            attempt++;
+        }
+        return new RetryWalk(attempt, startsAt, previous, Exhausted: false);
+    }
+
+    /// <summary>
     /// Every attempt of every write, as it ends (for tests and traces; nothing subscribes in a run).
     /// Attempts a host works out ahead of time (see <see cref="ClientWrite.LastAttemptIfEveryAttemptFails"/>) are
     /// reported when the host settles them, with their own times.
@@ -61,3 +93,6 @@ public sealed class RetryingClient
         return finished;
     }
 }
+
+/// <summary>Where <see cref="RetryingClient.WalkFailingAttempts"/> stopped: attempt <paramref name="Attempt"/> starts at <paramref name="StartsAt"/> (ns), the one before it at <paramref name="PreviousStartsAt"/>; <paramref name="Exhausted"/>: it is the write's last.</summary>
+internal readonly record struct RetryWalk(int Attempt, long StartsAt, long PreviousStartsAt, bool Exhausted);
