@@ -118,15 +118,10 @@ public sealed class ClientWrite
     /// When the retry after failed attempt <paramref name="attempt"/>, ended at <paramref name="endedAt"/>,
     /// starts; null when the client gives up instead (max attempts reached, or past the deadline).
     /// </summary>
-    private Instant? RetryAfter(int attempt, Instant endedAt)
-    {
-        if (attempt >= _client.Policy.MaxAttempts)
-        {
-            return null;
-        }
-        var retryAt = endedAt + _client.Delay(attempt, _client.Jitter.UnitAt(Id, attempt));
-        return retryAt - FirstAttemptAt <= _client.Deadline ? retryAt : null;
-    }
+    private Instant? RetryAfter(int attempt, Instant endedAt) =>
+        _client.TryRetry(Id, FirstAttemptAt.NanosecondsSinceStart, attempt, endedAt.NanosecondsSinceStart, out var retryAt)
+            ? new Instant(retryAt)
+            : null;
 
     /// <summary>
     /// When the write would give up if the scheduled attempt, at <see cref="CurrentAttemptAt"/>, and

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HaSim.Kernel;
 using HaSim.Primitives;
 
@@ -20,8 +21,12 @@ public sealed class RetryingClient
         _ceilings = policy.CeilingTable(); // checks the policy
         Policy = policy;
         Jitter = jitter;
-        Deadline = policy.Deadline ?? Duration.MaxValue;
+        _maxAttempts = policy.MaxAttempts;
+        _deadlineNs = (policy.Deadline ?? Duration.MaxValue).Nanoseconds;
     }
+
+    private readonly int _maxAttempts;
+    private readonly long _deadlineNs; // long.MaxValue when the policy has no deadline
 
     private readonly Duration[] _ceilings;
 
@@ -29,9 +34,6 @@ public sealed class RetryingClient
 
     /// <summary>Where the jitter of write w's retry after attempt n comes from: <c>Jitter.UnitAt(w, n)</c>.</summary>
     public IndexedRandom Jitter { get; }
-
-    /// <summary>The policy's deadline; <see cref="Duration.MaxValue"/> when it has none.</summary>
-    internal Duration Deadline { get; }
 
     /// <summary><see cref="RetryPolicy.NextDelay(int, double)"/> of this client's policy, from a table.</summary>
     internal Duration Delay(int attempt, double unit) => RetryPolicy.Jittered(_ceilings[attempt - 1], unit);
@@ -46,18 +48,10 @@ public sealed class RetryingClient
     /// </summary>
     internal RetryWalk WalkFailingAttempts(long id, long firstAttemptAt, int attempt, long startsAt, long until)
     {
-        var maxAttempts = Policy.MaxAttempts;
-        var deadline = Deadline.Nanoseconds;
-        var jitter = Jitter;
         var previous = startsAt;
         while (startsAt < until)
         {
-            if (attempt >= maxAttempts)
-            {
-                return new RetryWalk(attempt, startsAt, previous, Exhausted: true);
-            }
-            var next = checked(startsAt + Delay(attempt, jitter.UnitAt(id, attempt)).Nanoseconds);
-            if (checked(next - firstAttemptAt) > deadline)
+            if (!TryRetry(id, firstAttemptAt, attempt, startsAt, out var next))
             {
                 return new RetryWalk(attempt, startsAt, previous, Exhausted: true);
             }
@@ -66,6 +60,28 @@ public sealed class RetryingClient
             attempt++;
         }
         return new RetryWalk(attempt, startsAt, previous, Exhausted: false);
+    }
+
+    /// <summary>
+    /// When write <paramref name="id"/> retries after attempt <paramref name="attempt"/> failed at
+    /// <paramref name="endedAt"/> (ns): false when it gives up instead (max attempts reached, or the
+    /// retry would start past the deadline from <paramref name="firstAttemptAt"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryRetry(long id, long firstAttemptAt, int attempt, long endedAt, out long retryAt)
+    {
+        retryAt = 0;
+        if (attempt >= _maxAttempts)
+        {
+            return false;
+        }
+        var next = checked(endedAt + Delay(attempt, Jitter.UnitAt(id, attempt)).Nanoseconds);
+        if (checked(next - firstAttemptAt) > _deadlineNs)
+        {
+            return false;
+        }
+        retryAt = next;
+        return true;
     }
 
     /// <summary>
