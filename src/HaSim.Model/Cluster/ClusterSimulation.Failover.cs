@@ -224,17 +224,6 @@ internal sealed partial class ClusterSimulation
         }
     }
 
-    /// <summary>Until when the event's owner is paused (<see cref="Instant.Start"/>: not paused), in a failover run.</summary>
-    private Instant FailoverBlockedUntil(in ModelEvent ev) => ev.Kind switch
-    {
-        EventKind.AgentStart or EventKind.MachineBoot or EventKind.AgentTimer or EventKind.DcsAttemptTimeout or EventKind.RestTimeout => _agentPausedUntil[ev.Target],
-        EventKind.WatchdogExpiry => _machinePausedUntil[ev.Target],
-        EventKind.DatabaseActionDone or EventKind.WalReceiverRetry or EventKind.DatabaseQuery => _nodes[ev.Target].PausedUntil,
-        EventKind.ControlDelivery => ControlReceiverPausedUntil(ev.Value),
-        EventKind.ClientRequestArrives => _nodes[ev.Target].PausedUntil, // PostgreSQL serves it
-        _ => Instant.Start,
-    };
-
     private Instant ControlReceiverPausedUntil(long messageId)
     {
         if (!_inFlight.TryGetValue(messageId, out var message))

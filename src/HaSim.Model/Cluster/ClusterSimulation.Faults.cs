@@ -158,13 +158,23 @@ internal sealed partial class ClusterSimulation
         }
     }
 
-    /// <summary>The node an event happens on, if it is a node's own work (the primary for its timers and arrivals).</summary>
-    private NodeRuntime? PausedNode(in ModelEvent ev) => ev.Kind switch
+    /// <summary>
+    /// Until when what an event belongs to is paused (<see cref="Instant.Start"/>: it is not): the
+    /// node, for its disk, replay, replication and PostgreSQL work (the primary for its timers in a
+    /// run without failover); the agent, for its timers and DCS and REST calls; the machine, for
+    /// its watchdog; the receiver, for a control message.
+    /// </summary>
+    private Instant BlockedUntil(in ModelEvent ev) => ev.Kind switch
     {
-        EventKind.WalWriteDone or EventKind.WalFlushDone or EventKind.ReplayDone or EventKind.StatusInterval => _nodes[ev.Target],
-        EventKind.LinkDelivery => _nodes[_links[ev.Target].To.Value],
-        EventKind.SenderTimeoutCheck or EventKind.SemiSyncTimeout => _failover is null ? _initialRole.Node : null,
-        _ => null,
+        EventKind.WalWriteDone or EventKind.WalFlushDone or EventKind.ReplayDone or EventKind.StatusInterval => _nodes[ev.Target].PausedUntil,
+        EventKind.LinkDelivery => _nodes[_links[ev.Target].To.Value].PausedUntil,
+        EventKind.SenderTimeoutCheck or EventKind.SemiSyncTimeout => _failover is null ? _initialRole.Node.PausedUntil : Instant.Start,
+        EventKind.AgentStart or EventKind.MachineBoot or EventKind.AgentTimer or EventKind.DcsAttemptTimeout or EventKind.RestTimeout => _agentPausedUntil[ev.Target],
+        EventKind.WatchdogExpiry => _machinePausedUntil[ev.Target],
+        EventKind.DatabaseActionDone or EventKind.WalReceiverRetry or EventKind.DatabaseQuery => _nodes[ev.Target].PausedUntil,
+        EventKind.ClientRequestArrives => _nodes[ev.Target].PausedUntil, // PostgreSQL serves it
+        EventKind.ControlDelivery => ControlReceiverPausedUntil(ev.Value),
+        _ => Instant.Start,
     };
 
     /// <summary>

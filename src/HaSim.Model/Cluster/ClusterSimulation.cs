@@ -42,7 +42,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
 
     private readonly List<Instant> _redeliveries = [];
 
-    // Whether any pause fault is scheduled: without one, events skip the pause check.
+    // Whether any pause fault is scheduled: without one nothing is ever paused, and events skip the check.
     private readonly bool _anyPause;
 
     private readonly ClusterSpec _spec;
@@ -325,14 +325,9 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
 
     public void Handle(Instant now, in ModelEvent ev)
     {
-        if (_anyPause && PausedNode(ev) is { } paused && now < paused.PausedUntil)
+        if (_anyPause && BlockedUntil(ev) is var blockedUntil && now < blockedUntil)
         {
-            Defer(paused.PausedUntil, ev); // handled, in order, when the machine resumes
-            return;
-        }
-        if (_failover is not null && FailoverBlockedUntil(ev) is var blockedUntil && now < blockedUntil)
-        {
-            Defer(blockedUntil, ev); // the agent, database or machine it belongs to is paused
+            Defer(blockedUntil, ev); // handled, in order, when the machine, database or agent it belongs to resumes
             return;
         }
         switch (ev.Kind)
