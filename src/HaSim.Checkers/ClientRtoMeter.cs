@@ -70,14 +70,11 @@ public static class ClientRtoMeter
     private static int AcknowledgementTimes(RunHistory history, long[] buffer)
     {
         var n = 0;
-        for (var chunk = 0; chunk < history.CommitChunks.ChunkCount; chunk++)
+        foreach (ref readonly var commit in history.CommitChunks)
         {
-            foreach (ref readonly var commit in history.CommitChunks.Chunk(chunk))
+            if (commit.Outcome == CommitOutcome.Acknowledged)
             {
-                if (commit.Outcome == CommitOutcome.Acknowledged)
-                {
-                    buffer[n++] = commit.OutcomeAt.NanosecondsSinceStart;
-                }
+                buffer[n++] = commit.OutcomeAt.NanosecondsSinceStart;
             }
         }
         LongSpans.SortNearlySorted(buffer.AsSpan(0, n)); // in write order, nearly in time order

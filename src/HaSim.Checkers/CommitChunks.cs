@@ -7,7 +7,8 @@ namespace HaSim.Checkers;
 /// threshold): one array of a run's hundred thousand records would be a large object, and
 /// allocating one per run made every garbage collection of an exploration a generation-2 one.
 /// The recorder appends to one (growing without copying); a history holds one placed by id.
-/// Checkers that read every record walk the chunks as spans (<see cref="Chunk"/>).
+/// Checkers that read every record use <c>foreach (ref readonly var commit in chunks)</c>: the
+/// struct enumerator walks the chunks by reference, with no copies and no allocation.
 /// </summary>
 public sealed class CommitChunks : IReadOnlyList<CommitRecord>
 {
@@ -59,17 +60,44 @@ public sealed class CommitChunks : IReadOnlyList<CommitRecord>
         return ref _chunks[index >> Shift][index & (ChunkSize - 1)];
     }
 
-    public IEnumerator<CommitRecord> GetEnumerator()
+    /// <summary>Every record in order, by reference (the enumerator <c>foreach</c> picks).</summary>
+    public Enumerator GetEnumerator() => new(this);
+
+    IEnumerator<CommitRecord> IEnumerable<CommitRecord>.GetEnumerator()
     {
-        for (var k = 0; k < ChunkCount; k++)
+        for (var i = 0; i < Count; i++)
         {
-            var length = Chunk(k).Length;
-            for (var i = 0; i < length; i++)
-            {
-                yield return _chunks[k][i];
-            }
+            yield return Slot(i);
         }
     }
 
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => ((IEnumerable<CommitRecord>)this).GetEnumerator();
+
+    /// <summary>Walks the records chunk by chunk; <see cref="Current"/> is a reference into the chunk.</summary>
+    public ref struct Enumerator(CommitChunks commits)
+    {
+        private int _chunk = -1;
+        private ReadOnlySpan<CommitRecord> _span;
+        private int _index = -1;
+
+        public bool MoveNext()
+        {
+            if (++_index < _span.Length)
+            {
+                return true;
+            }
+            while (++_chunk < commits.ChunkCount)
+            {
+                _span = commits.Chunk(_chunk);
+                if (_span.Length > 0)
+                {
+                    _index = 0;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        public readonly ref readonly CommitRecord Current => ref _span[_index];
+    }
 }

@@ -15,20 +15,17 @@ public static class DurabilityChecker
         var acknowledged = 0;
         var lost = new CommitSet.Builder(maxListed);
         var maybeLost = new CommitSet.Builder(maxListed);
-        for (var chunk = 0; chunk < history.CommitChunks.ChunkCount; chunk++)
+        foreach (ref readonly var commit in history.CommitChunks)
         {
-            foreach (ref readonly var commit in history.CommitChunks.Chunk(chunk))
+            if (commit.Outcome == CommitOutcome.Acknowledged)
             {
-                if (commit.Outcome == CommitOutcome.Acknowledged)
-                {
-                    acknowledged++;
-                }
-                if (commit.Outcome == CommitOutcome.Failed || history.Survives(commit))
-                {
-                    continue;
-                }
-                (commit.Outcome == CommitOutcome.Acknowledged ? lost : maybeLost).Add(commit);
+                acknowledged++;
             }
+            if (commit.Outcome == CommitOutcome.Failed || history.Survives(commit))
+            {
+                continue;
+            }
+            (commit.Outcome == CommitOutcome.Acknowledged ? lost : maybeLost).Add(commit);
         }
         return new DurabilityResult(history.Survivor, acknowledged, lost.Build(), maybeLost.Build());
     }

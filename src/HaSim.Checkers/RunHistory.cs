@@ -53,14 +53,11 @@ public sealed class RunHistory
     internal CommitSet CommitsWhere(CommitFilter filter, int maxListed)
     {
         var set = new CommitSet.Builder(maxListed);
-        for (var k = 0; k < CommitChunks.ChunkCount; k++)
+        foreach (ref readonly var commit in CommitChunks)
         {
-            foreach (ref readonly var commit in CommitChunks.Chunk(k))
+            if (filter(commit))
             {
-                if (filter(commit))
-                {
-                    set.Add(commit);
-                }
+                set.Add(commit);
             }
         }
         return set.Build();
@@ -77,25 +74,22 @@ public sealed class RunHistory
         // them: a short list, with the last pair found checked first, beats a sorted map.
         var spans = new List<SpanOfCommits>();
         SpanOfCommits? last = null;
-        for (var k = 0; k < commits.ChunkCount; k++)
+        foreach (ref readonly var commit in commits)
         {
-            foreach (ref readonly var commit in commits.Chunk(k))
+            if (commit.Placement is not { } p)
             {
-                if (commit.Placement is not { } p)
-                {
-                    continue;
-                }
-                if (last is null || last.Node != p.Node || last.Timeline != p.Timeline)
-                {
-                    last = SpanOf(spans, p.Node, p.Timeline);
-                    if (last is null)
-                    {
-                        last = new SpanOfCommits(p.Node, p.Timeline, p.AcceptedAt);
-                        spans.Add(last);
-                    }
-                }
-                last.Add(p.AcceptedAt);
+                continue;
             }
+            if (last is null || last.Node != p.Node || last.Timeline != p.Timeline)
+            {
+                last = SpanOf(spans, p.Node, p.Timeline);
+                if (last is null)
+                {
+                    last = new SpanOfCommits(p.Node, p.Timeline, p.AcceptedAt);
+                    spans.Add(last);
+                }
+            }
+            last.Add(p.AcceptedAt);
         }
         var result = spans.Select(static s => new AcceptedInterval(s.Node, s.Timeline, s.From, s.To, s.Commits)).ToArray();
         Array.Sort(result, static (a, b) =>

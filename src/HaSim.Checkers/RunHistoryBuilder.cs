@@ -128,22 +128,19 @@ public sealed class RunHistoryBuilder
     /// </summary>
     private bool TryPlaceByDenseIds(CommitChunks target)
     {
-        for (var k = 0; k < commits.ChunkCount; k++)
+        foreach (ref readonly var commit in commits)
         {
-            foreach (ref readonly var commit in commits.Chunk(k))
+            var index = commit.Id - 1;
+            if ((ulong)index >= (ulong)target.Count)
             {
-                var index = commit.Id - 1;
-                if ((ulong)index >= (ulong)target.Count)
-                {
-                    return false; // outside 1..n
-                }
-                ref var slot = ref target.Slot((int)index);
-                if (slot.Id != 0)
-                {
-                    return false; // a duplicate, which the sorted path reports
-                }
-                slot = commit;
+                return false; // outside 1..n
             }
+            ref var slot = ref target.Slot((int)index);
+            if (slot.Id != 0)
+            {
+                return false; // a duplicate, which the sorted path reports
+            }
+            slot = commit;
         }
         return true;
     }

@@ -12,7 +12,6 @@ namespace HaSim.Kernel;
 /// </summary>
 public readonly struct IndexedRandom
 {
-    private const double TwoToMinus53 = 1.0 / (1UL << 53);
     private const ulong Golden = 0x9E3779B97F4A7C15UL;
 
     private readonly ulong _key;
@@ -36,5 +35,5 @@ public readonly struct IndexedRandom
     }
 
     /// <summary>A uniform double in [0, 1) with 53 random bits, at index (<paramref name="a"/>, <paramref name="b"/>).</summary>
-    public double UnitAt(long a, long b) => (UInt64At(a, b) >> 11) * TwoToMinus53;
+    public double UnitAt(long a, long b) => SimRandom.UnitFromBits(UInt64At(a, b));
 }

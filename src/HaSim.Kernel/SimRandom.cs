@@ -61,7 +61,10 @@ public sealed class SimRandom
 
     /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double NextDouble() => (NextUInt64() >> 11) * TwoToMinus53;
+    public double NextDouble() => UnitFromBits(NextUInt64());
+
+    /// <summary>A uniform double in [0, 1) from the top 53 of <paramref name="bits"/>: the one conversion every stream uses.</summary>
+    internal static double UnitFromBits(ulong bits) => (bits >> 11) * TwoToMinus53;
 
     /// <summary>
     /// A uniform double in the open interval (0, 1): never 0 nor 1, so it can go straight into an

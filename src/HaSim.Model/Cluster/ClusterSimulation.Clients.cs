@@ -234,9 +234,7 @@ internal sealed partial class ClusterSimulation
     // a parked write waits in _giveUps for the attempt where it would give up, and is resumed when
     // a server comes UP: each attempt it would have made meanwhile is reported failed at its own
     // time, and the first one at or after that moment runs as an event. The outcome is the one
-    // running every attempt as an event gives. The give-ups have their own queue, with one event
-    // of the run's at its head, so thousands of them neither weigh on the run's event queue nor
-    // linger there once a server is back and every parked write resumes.
+    // running every attempt as an event gives. The give-ups wait in a SideQueue of their own.
     private readonly List<long> _parked = [];
     private SideQueue<long> _giveUps = null!;
 
