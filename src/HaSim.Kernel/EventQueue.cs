@@ -16,20 +16,33 @@ public readonly record struct TimerHandle(int Slot, int Generation)
 
 /// <summary>
 /// The future-event list: events ordered by (time, sequence), so events at equal times come out
-/// in the order they were scheduled (FIFO), unlike .NET's PriorityQueue. A 4-ary min-heap whose
-/// entries carry their payload, so sifting touches one array.
+/// in the order they were scheduled (FIFO), unlike .NET's PriorityQueue.
+/// <para>
+/// Two 4-ary min-heaps whose entries carry their payload, so sifting touches one array: one for
+/// events due soon (within <see cref="NearWindowNanos"/> of the last event taken) and one for the
+/// rest. A simulation's pending events are mostly far-off timers (faults, HA loops, health checks)
+/// that sit there for seconds, and a few near ones (messages in flight, disk writes) that come and
+/// go all the time: the near ones now sift through a heap a few entries deep instead of past every
+/// timer. Which heap an entry waits in never changes the order: each heap is ordered, and the
+/// earlier of the two heads is taken.
+/// </para>
 /// Cancelling is O(1): it invalidates the handle's slot, and the stale entry is dropped when it
 /// reaches the top, or all at once when stale entries outnumber live ones (so long timers that
 /// are cancelled and re-armed again and again cannot pile up). In steady state nothing is
 /// allocated per event: heap entries and slots are reused.
 /// An event scheduled ahead of everything pending (a disk write that finishes before anything else
 /// is due, say: a good share of a simulation's events) waits in a slot of its own in front of the
-/// heap, and is taken back without a sift; the order is the same as the heap alone would give.
+/// heaps, and is taken back without a sift; the order is the same as the heaps alone would give.
 /// </summary>
 public sealed class EventQueue<TEvent> where TEvent : struct
 {
-    private const int Arity = 4;
     private const int MinStaleForCompaction = 32;
+
+    /// <summary>
+    /// How far past the last event taken an event may be due and still go in the near heap: 2^26 ns,
+    /// about 67 ms, longer than a message hop or a disk write, shorter than any periodic timer.
+    /// </summary>
+    internal const long NearWindowNanos = 1L << 26;
 
     // Slot 0 belongs to every posted (uncancellable) event: its generation stays 0, so such an
     // entry is never stale, and no handle can name it (handles have generation >= 1).
@@ -44,8 +57,8 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         public TEvent Event;
     }
 
-    private Entry[] _heap;
-    private int _heapCount;
+    private EntryHeap _near;
+    private EntryHeap _far;
 
     // The front slot: when _hasFront, _front precedes every heap entry. Stale entries are counted
     // in _staleCount wherever they are, the front included.
@@ -53,6 +66,9 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     private bool _hasFront;
     private int _staleCount;
     private long _nextSequence;
+
+    // The time of the last event taken: the near heap's window starts there.
+    private long _lastTaken;
 
     // A slot is a cancellation ticket. Its generation moves on when its event fires or is
     // cancelled, which turns every outstanding handle and heap entry for it stale at once.
@@ -67,7 +83,8 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         {
             throw new ArgumentOutOfRangeException(nameof(initialCapacity), "capacity must be positive");
         }
-        _heap = new Entry[initialCapacity];
+        _near = new EntryHeap(initialCapacity);
+        _far = new EntryHeap(initialCapacity);
         _slotGeneration = new int[Math.Max(initialCapacity, 2)];
         _nextFreeSlot = new int[Math.Max(initialCapacity, 2)];
         _slotsUsed = 1; // slot 0 is the uncancellable one
@@ -77,7 +94,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     public int Count => EntriesIncludingStale - _staleCount;
 
     /// <summary>Entries including cancelled ones not yet dropped (for tests of the compaction bound).</summary>
-    internal int EntriesIncludingStale => _heapCount + (_hasFront ? 1 : 0);
+    internal int EntriesIncludingStale => _near.Count + _far.Count + (_hasFront ? 1 : 0);
 
     /// <summary>
     /// Schedules <paramref name="ev"/> at <paramref name="time"/>, after every event already
@@ -109,7 +126,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         };
         if (!_hasFront)
         {
-            if (_heapCount == 0 || Less(entry, _heap[0]))
+            if ((_near.Count == 0 || Less(entry, _near.Items[0])) && (_far.Count == 0 || Less(entry, _far.Items[0])))
             {
                 _front = entry;
                 _hasFront = true;
@@ -118,13 +135,16 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         }
         else if (Less(entry, _front))
         {
-            (entry, _front) = (_front, entry); // the new entry goes in front, the old front into the heap
+            (entry, _front) = (_front, entry); // the new entry goes in front, the old front into a heap
         }
-        if (_heapCount == _heap.Length)
+        if (entry.Time - _lastTaken <= NearWindowNanos)
         {
-            Array.Resize(ref _heap, _heap.Length * 2);
+            _near.Push(entry);
         }
-        SiftUp(_heapCount++, entry);
+        else
+        {
+            _far.Push(entry);
+        }
     }
 
     /// <summary>Removes a pending event. Returns false if it already fired, was cancelled, or the handle is None.</summary>
@@ -152,18 +172,18 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     /// <summary>The time of the earliest pending event.</summary>
     public bool TryPeekTime(out Instant time)
     {
-        DropStaleTop();
+        DropStaleTops();
         if (_hasFront)
         {
             time = new Instant(_front.Time);
             return true;
         }
-        if (_heapCount == 0)
+        if (_near.Count == 0 && _far.Count == 0)
         {
             time = default;
             return false;
         }
-        time = new Instant(_heap[0].Time);
+        time = new Instant(EarlierHeap().Items[0].Time);
         return true;
     }
 
@@ -176,7 +196,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     /// </summary>
     public bool TryDequeueUntil(Instant until, out Instant time, out TEvent ev)
     {
-        DropStaleTop();
+        DropStaleTops();
         if (_hasFront)
         {
             if (_front.Time > until.NanosecondsSinceStart)
@@ -193,49 +213,75 @@ public sealed class EventQueue<TEvent> where TEvent : struct
             }
             _hasFront = false;
             _front = default;
+            _lastTaken = time.NanosecondsSinceStart;
             return true;
         }
-        if (_heapCount == 0 || _heap[0].Time > until.NanosecondsSinceStart)
+        if (_near.Count == 0 && _far.Count == 0)
         {
             time = default;
             ev = default;
             return false;
         }
-        ref var top = ref _heap[0];
+        ref var heap = ref EarlierHeap();
+        ref var top = ref heap.Items[0];
+        if (top.Time > until.NanosecondsSinceStart)
+        {
+            time = default;
+            ev = default;
+            return false;
+        }
         time = new Instant(top.Time);
         ev = top.Event;
         if (top.Slot != UncancellableSlot)
         {
             ReleaseSlot(top.Slot);
         }
-        RemoveTop();
+        heap.RemoveTop();
+        _lastTaken = time.NanosecondsSinceStart;
         return true;
     }
 
     /// <summary>Drops every pending event; outstanding handles become stale.</summary>
     public void Clear()
     {
-        for (var i = 0; i < _heapCount; i++)
-        {
-            ref var entry = ref _heap[i];
-            if (entry.Slot != UncancellableSlot && _slotGeneration[entry.Slot] == entry.Generation)
-            {
-                ReleaseSlot(entry.Slot);
-            }
-            entry = default;
-        }
+        ReleaseLiveSlots(ref _near);
+        ReleaseLiveSlots(ref _far);
         if (_hasFront && _front.Slot != UncancellableSlot && _slotGeneration[_front.Slot] == _front.Generation)
         {
             ReleaseSlot(_front.Slot);
         }
         _hasFront = false;
         _front = default;
-        _heapCount = 0;
         _staleCount = 0;
     }
 
+    private void ReleaseLiveSlots(ref EntryHeap heap)
+    {
+        for (var i = 0; i < heap.Count; i++)
+        {
+            ref var entry = ref heap.Items[i];
+            if (entry.Slot != UncancellableSlot && _slotGeneration[entry.Slot] == entry.Generation)
+            {
+                ReleaseSlot(entry.Slot);
+            }
+            entry = default;
+        }
+        heap.Count = 0;
+    }
+
+    /// <summary>The heap whose head comes first; at least one of them must hold an entry.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void DropStaleTop()
+    private ref EntryHeap EarlierHeap()
+    {
+        if (_far.Count == 0 || (_near.Count > 0 && Less(_near.Items[0], _far.Items[0])))
+        {
+            return ref _near;
+        }
+        return ref _far;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void DropStaleTops()
     {
         // Posted events (slot 0) are never stale: only cancellable ones need the generation read.
         if (_hasFront)
@@ -248,10 +294,17 @@ public sealed class EventQueue<TEvent> where TEvent : struct
             _front = default;
             _staleCount--;
         }
-        while (_heapCount > 0 && _heap[0].Slot != UncancellableSlot && _slotGeneration[_heap[0].Slot] != _heap[0].Generation)
+        DropStaleTop(ref _near);
+        DropStaleTop(ref _far);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void DropStaleTop(ref EntryHeap heap)
+    {
+        while (heap.Count > 0 && heap.Items[0].Slot != UncancellableSlot && _slotGeneration[heap.Items[0].Slot] != heap.Items[0].Generation)
         {
             _staleCount--;
-            RemoveTop();
+            heap.RemoveTop();
         }
     }
 
@@ -280,89 +333,114 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         _freeHead = slot;
     }
 
-    private void RemoveTop()
-    {
-        var last = --_heapCount;
-        if (last > 0)
-        {
-            SiftDown(0, _heap[last]);
-        }
-        _heap[last] = default; // do not keep references alive through a removed entry
-    }
-
     private void Compact()
     {
-        var live = 0;
-        for (var i = 0; i < _heapCount; i++)
-        {
-            if (_slotGeneration[_heap[i].Slot] == _heap[i].Generation)
-            {
-                _heap[live++] = _heap[i];
-            }
-        }
-        Array.Clear(_heap, live, _heapCount - live);
-        _heapCount = live;
+        _near.Compact(_slotGeneration);
+        _far.Compact(_slotGeneration);
         if (_hasFront && _slotGeneration[_front.Slot] != _front.Generation)
         {
             _hasFront = false;
             _front = default;
         }
         _staleCount = 0;
-        // Floyd's heap construction: sift down every internal node, last first.
-        for (var i = (live - 2) / Arity; i >= 0; i--)
-        {
-            SiftDown(i, _heap[i]);
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Less(in Entry a, in Entry b) =>
         a.Time < b.Time || (a.Time == b.Time && a.Sequence < b.Sequence);
 
-    private void SiftUp(int index, Entry entry)
+    /// <summary>A 4-ary min-heap of entries by (time, sequence).</summary>
+    private struct EntryHeap(int capacity)
     {
-        var heap = _heap;
-        while (index > 0)
-        {
-            var parent = (index - 1) / Arity;
-            if (!Less(entry, heap[parent]))
-            {
-                break;
-            }
-            heap[index] = heap[parent];
-            index = parent;
-        }
-        heap[index] = entry;
-    }
+        private const int Arity = 4;
 
-    // The entry is taken by value: callers pass heap slots that the sift overwrites.
-    private void SiftDown(int index, Entry entry)
-    {
-        var heap = _heap;
-        var count = _heapCount;
-        while (true)
+        public Entry[] Items = new Entry[capacity];
+        public int Count;
+
+        public void Push(in Entry entry)
         {
-            var first = index * Arity + 1;
-            if (first >= count)
+            if (Count == Items.Length)
             {
-                break;
+                Array.Resize(ref Items, Items.Length * 2);
             }
-            var best = first;
-            var end = Math.Min(first + Arity, count);
-            for (var child = first + 1; child < end; child++)
+            SiftUp(Count++, entry);
+        }
+
+        public void RemoveTop()
+        {
+            var last = --Count;
+            if (last > 0)
             {
-                if (Less(heap[child], heap[best]))
+                SiftDown(0, Items[last]);
+            }
+            Items[last] = default; // do not keep references alive through a removed entry
+        }
+
+        /// <summary>Drops the entries whose slot has moved on (cancelled), then rebuilds the heap.</summary>
+        public void Compact(int[] slotGeneration)
+        {
+            var live = 0;
+            for (var i = 0; i < Count; i++)
+            {
+                if (slotGeneration[Items[i].Slot] == Items[i].Generation)
                 {
-                    best = child;
+                    Items[live++] = Items[i];
                 }
             }
-            if (!Less(heap[best], entry))
+            Array.Clear(Items, live, Count - live);
+            Count = live;
+            // Floyd's heap construction: sift down every internal node, last first.
+            for (var i = (live - 2) / Arity; i >= 0; i--)
             {
-                break;
+                SiftDown(i, Items[i]);
             }
-            heap[index] = heap[best];
-            index = best;
         }
-        heap[index] = entry;
+
+        private readonly void SiftUp(int index, Entry entry)
+        {
+            var heap = Items;
+            while (index > 0)
+            {
+                var parent = (index - 1) / Arity;
+                if (!Less(entry, heap[parent]))
+                {
+                    break;
+                }
+                heap[index] = heap[parent];
+                index = parent;
+            }
+            heap[index] = entry;
+        }
+
+        // The entry is taken by value: callers pass heap slots that the sift overwrites.
+        private readonly void SiftDown(int index, Entry entry)
+        {
+            var heap = Items;
+            var count = Count;
+            while (true)
+            {
+                var first = index * Arity + 1;
+                if (first >= count)
+                {
+                    break;
+                }
+                var best = first;
+                var end = Math.Min(first + Arity, count);
+                for (var child = first + 1; child < end; child++)
+                {
+                    if (Less(heap[child], heap[best]))
+                    {
+                        best = child;
+                    }
+                }
+                if (!Less(heap[best], entry))
+                {
+                    break;
+                }
+                heap[index] = heap[best];
+                index = best;
+            }
+            heap[index] = entry;
+        }
     }
 }

@@ -79,10 +79,14 @@ public class EventQueueTests
     /// <summary>
     /// As a simulation uses the queue: the clock moves to each event taken, new events go at or
     /// after it, often ahead of everything pending (the front slot), posted and cancellable ones
-    /// mixed, timers cancelled, the horizon checked. Against the same stable sort.
+    /// mixed, timers cancelled, the horizon checked. Against the same stable sort. With the clock
+    /// in nanoseconds every event is due within the near heap's window; in steps of a 64th of that
+    /// window, the far-ahead events wait in the far heap and come due while near ones keep arriving.
     /// </summary>
-    [Fact]
-    public void MatchesAStableSortWhenEventsAreScheduledFromAMovingClock()
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(EventQueue<int>.NearWindowNanos / 64)]
+    public void MatchesAStableSortWhenEventsAreScheduledFromAMovingClock(long nanosPerStep)
     {
         var rng = new SimRandom(12, "moving clock");
         var queue = new EventQueue<int>();
@@ -97,7 +101,7 @@ public class EventQueueTests
             if (action < 5)
             {
                 // Mostly soon (often the new earliest), sometimes at the same instant, sometimes far ahead.
-                var t = now + rng.NextInt(4) switch { 0 => 0, 1 => rng.NextInt(3), 2 => rng.NextInt(50), _ => rng.NextInt(5_000) };
+                var t = now + nanosPerStep * rng.NextInt(4) switch { 0 => 0, 1 => rng.NextInt(3), 2 => rng.NextInt(50), _ => rng.NextInt(5_000) };
                 if (rng.NextInt(2) == 0)
                 {
                     queue.Post(At(t), nextId);
@@ -120,7 +124,7 @@ public class EventQueueTests
                 var min = reference.OrderBy(e => e.Time).ThenBy(e => e.Id).First();
                 Assert.True(queue.TryPeekTime(out var peeked));
                 Assert.Equal(min.Time, peeked.NanosecondsSinceStart);
-                var horizon = now + rng.NextInt(100);
+                var horizon = now + nanosPerStep * rng.NextInt(100);
                 if (min.Time > horizon)
                 {
                     Assert.False(queue.TryDequeueUntil(At(horizon), out _, out _));
