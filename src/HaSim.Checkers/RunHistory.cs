@@ -31,6 +31,13 @@ public sealed class RunHistory
     /// <summary><see cref="Commits"/> in chunks, for checkers that read every record: spans, no enumerator, no copies.</summary>
     internal CommitChunks CommitChunks { get; }
 
+    /// <summary>
+    /// Hands the commit records' storage to the next run on this thread; <see cref="Commits"/> is
+    /// empty afterwards. For a host that has taken what it needs from the history and its check
+    /// report (which copy what they list): exploration keeps only the verdicts of a seed.
+    /// </summary>
+    public void ReleaseCommits() => CommitChunks.Release();
+
     /// <summary>Role spans, by start then node.</summary>
     public IReadOnlyList<RoleInterval> Roles { get; }
 

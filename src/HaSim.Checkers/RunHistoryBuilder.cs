@@ -122,6 +122,12 @@ public sealed class RunHistoryBuilder
     }
 
     /// <summary>
+    /// Drops the recorded commits (snapshots keep their own) and hands their storage to the next
+    /// run on this thread. For a host done with the builder after its last <see cref="Build"/>.
+    /// </summary>
+    public void ReleaseCommits() => commits.Release();
+
+    /// <summary>
     /// The simulator numbers writes 1, 2, 3, ... and records each once: then every record goes
     /// straight to index id - 1, with no sort. False (the array left to be overwritten) when the
     /// ids are not exactly 1..n.

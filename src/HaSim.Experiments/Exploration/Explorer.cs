@@ -52,6 +52,7 @@ public static class Explorer
         var reproSpec = ModelLoader.LoadText(repro, $"repro of {modelPath}, seed {seed}");
         var run = ModelRun.Execute(reproSpec, seed);
         var violations = run.Report.Failure is not null ? ["run failure: " + run.Report.Failure] : run.Checks!.Violations;
+        run.History?.ReleaseCommits(); // only the verdicts are kept: the next seed on this thread reuses the storage
         return new ExploredSeed(seed, run.Report.Fingerprint, enabled, faults.Count, violations, repro);
     }
 

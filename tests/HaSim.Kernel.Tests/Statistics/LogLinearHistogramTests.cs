@@ -343,9 +343,12 @@ public class LogLinearHistogramTests
         var histogram = new LogLinearHistogram();
         var buckets = histogram.BucketCount;
         var rng = new SimRandom(3, "histogram-memory");
+        // Warm-up: the first calls may allocate while the runtime JIT-compiles them (seen once in a
+        // few runs when the million records were measured cold).
+        RecordRandomValues(histogram, rng, 1_000);
         Assert.Equal(0, RecordRandomValues(histogram, rng, 1_000_000));
         Assert.Equal(buckets, histogram.BucketCount);
-        Assert.Equal(1_000_000, histogram.Count);
+        Assert.Equal(1_001_000, histogram.Count);
         Assert.True(histogram.NonEmptyBuckets().Count() <= buckets);
     }
 
