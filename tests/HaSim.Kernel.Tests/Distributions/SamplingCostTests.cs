@@ -17,11 +17,18 @@ public class SamplingCostTests
         // Warm-up: the first calls may allocate while the runtime JIT-compiles and tiers up.
         var checksum = SampleMany(distribution, rng);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        checksum += SampleMany(distribution, rng);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The fewest bytes over three rounds of 100,000 samples: the runtime itself allocated on
+        // this thread in one round once, in a full parallel test run (the uniform case, which
+        // allocates nothing); a sampler that allocates does so in every round.
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 3; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            checksum += SampleMany(distribution, rng);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, fewest);
         Assert.NotEqual(0, checksum);
     }
 
