@@ -32,7 +32,7 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Contains("t=  88.357s  TWO WRITABLE PRIMARIES: pg1 (its machine paused) and pg2", replay.StdOut, StringComparison.Ordinal);
         Assert.Contains("  single writer: VIOLATED", replay.StdOut, StringComparison.Ordinal);
         Assert.Contains("  durability: holds", replay.StdOut, StringComparison.Ordinal);
-        Assert.Contains("  VIOLATION single-writer at t=92.026s: split brain: pg1 (timeline 1) and pg2 (timeline 2)", replay.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  VIOLATION single-writer at t=92.023s: split brain: pg1 (timeline 1) and pg2 (timeline 2)", replay.StdOut, StringComparison.Ordinal);
         Assert.Contains("invariants violated: single-writer", replay.StdOut, StringComparison.Ordinal);
         Assert.Contains($"replay: hasim replay {Model("failover-vm-pause")} --seed 1", replay.StdOut, StringComparison.Ordinal);
 

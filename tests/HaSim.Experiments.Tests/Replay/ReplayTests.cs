@@ -69,9 +69,9 @@ public sealed partial class ReplayTests : IDisposable
         // Both primaries, the window with two of them opening and closing, and the violation with its evidence.
         Assert.Matches(@"^t=  88\.\d{3}s  TWO WRITABLE PRIMARIES: pg1 \(its machine paused\) and pg2; a split brain if both accept writes$", At("TWO WRITABLE PRIMARIES"));
         Assert.Matches(@"^t= 105\.000s  one writable primary again after 16\.\d{3}s with two: pg2$", At("one writable primary again"));
-        Assert.Matches(@"^t=  92\.026s  VIOLATION single-writer: split brain: pg1 \(timeline 1\) and pg2 \(timeline 2\) both accepted writes between t=92\.026s and t=105\.000s .*3,171 writes .*e\.g\. write #\d+ accepted by pg1 at t=105\.000s",
+        Assert.Matches(@"^t=  92\.023s  VIOLATION single-writer: split brain: pg1 \(timeline 1\) and pg2 \(timeline 2\) both accepted writes between t=92\.023s and t=105\.000s .*3,171 writes .*e\.g\. write #\d+ accepted by pg1 at t=105\.000s",
             At("VIOLATION"));
-        Assert.Matches(@"^t= 105\.000s  split brain over: one node accepts writes again \(pg1 and pg2 both did for 12\.974s\)$", At("split brain over"));
+        Assert.Matches(@"^t= 105\.000s  split brain over: one node accepts writes again \(pg1 and pg2 both did for 12\.977s\)$", At("split brain over"));
         At("pg1 agent: \"demoting self because I do not have the lock and I was a leader\"");
         At("pg2 accepts its first write on timeline 2");
         Assert.Matches(@"pg1 accepts its last write on timeline 1: #\d+; 15,188 writes accepted there since t=0\.015s: 12,017 acknowledged, 3,171 with unknown outcome; 3,171 not in the surviving history \(0 of them acknowledged\)",

@@ -35,14 +35,14 @@ public class SamplingCostTests
     /// <summary>
     /// Inverse-transform kinds draw exactly one number per sample, and a mixture one more than the
     /// component it picks; so with such components a stream's position never depends on the values
-    /// drawn. (Gamma's rejection sampler is the exception: about two draws a sample, varying.)
+    /// drawn. The rejection samplers are the exceptions: gamma takes about two draws a sample, and
+    /// lognormal (the ziggurat) one, sometimes more (see <see cref="LogNormalDrawsAboutOnePointZeroTwoNumbersPerSample"/>).
     /// </summary>
     [Theory]
     [InlineData("const(1ms)", 0)]
     [InlineData("uniform(min=0.5ms, max=1.5ms)", 1)]
     [InlineData("exp(mean=1ms)", 1)]
     [InlineData("normal(mean=0.1ms, sd=0.2ms)", 1)]
-    [InlineData("lognormal(median=0.8ms, p99=2ms)", 1)]
     [InlineData("pareto(xm=0.2ms, alpha=10)", 1)]
     [InlineData("shifted(min=1ms, exp(mean=0.2ms))", 1)]
     [InlineData("empirical(0: 0.1ms, 0.5: 0.8ms, 1: 5ms)", 1)]
@@ -66,13 +66,42 @@ public class SamplingCostTests
     }
 
     /// <summary>
+    /// The ziggurat returns from its first draw when the point falls inside its layer's rectangle,
+    /// with probability mean(Edges[i+1] / Edges[i]) = 0.98508 over the 256 layers. A miss in layers
+    /// 1-255 costs one uniform for the wedge test and, if the point is over the curve, another try;
+    /// a miss in the base goes to the tail, two uniforms per try, accepted with probability 0.93767.
+    /// Solving for the mean gives 1.02203 draws per sample (worked out numerically from the same
+    /// tables). Over 1,000,000 samples the standard error is about 2.5e-4 (a sample takes 0 to a few
+    /// extra draws, standard deviation about 0.25): the tolerance 0.002 is eight of them.
+    /// </summary>
+    [Fact]
+    public void LogNormalDrawsAboutOnePointZeroTwoNumbersPerSample()
+    {
+        const int samples = 1_000_000;
+        var distribution = LatencyDistribution.Parse("lognormal(median=0.8ms, p99=2ms)");
+        var counting = new SimRandom(17, 0);
+        var reference = new SimRandom(17, 0);
+        for (var i = 0; i < samples; i++)
+        {
+            distribution.Sample(counting);
+        }
+        var draws = 0L;
+        var next = counting.NextUInt64();
+        while (reference.NextUInt64() != next)
+        {
+            draws++;
+        }
+        Assert.InRange((double)draws / samples, 1.02203 - 0.002, 1.02203 + 0.002);
+    }
+
+    /// <summary>
     /// Golden values: the first samples at a fixed seed, so that a change to any sampler (and so
     /// to every simulation result) is seen and made on purpose.
     /// </summary>
     [Theory]
     [InlineData("exp(mean=1ms)", new long[] { 56382, 49370, 1329617 })]
     [InlineData("normal(mean=1ms, sd=0.2ms)", new long[] { 680041, 667431, 1125859 })]
-    [InlineData("lognormal(median=0.8ms, p99=2ms)", new long[] { 426022, 415572, 1025027 })]
+    [InlineData("lognormal(median=0.8ms, p99=2ms)", new long[] { 570907, 299440, 1247517 })]
     [InlineData("gamma(shape=0.5, mean=1ms)", new long[] { 163777, 189017, 897763 })]
     [InlineData("mix(0.9: pareto(xm=0.2ms, alpha=10), 0.1: empirical(0: 0.1ms, 0.5: 0.8ms, 1: 5ms))", new long[] { 200990, 205981, 210485 })]
     public void GoldenSamples(string text, long[] expected)
