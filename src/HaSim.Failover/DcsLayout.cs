@@ -35,17 +35,26 @@ public sealed class DcsLayout
         }
         Prefix = $"/service/{scope}/";
         _names = names;
+        LeaderKey = Prefix + "leader";
+        StatusKey = Prefix + "status";
+        SyncKey = Prefix + "sync";
+        HistoryKey = Prefix + "history";
+        FailsafeKey = Prefix + "failsafe";
+        _membersPrefix = Prefix + "members/";
+        _memberValues = [.. names.Select(_ => new ParsedValue<MemberValueJson>())];
     }
 
     /// <summary>Every key of the cluster starts with this: one prefix read is a whole <c>get_cluster</c>.</summary>
     public string Prefix { get; }
 
-    public string LeaderKey => Prefix + "leader";
-    public string StatusKey => Prefix + "status";
-    public string SyncKey => Prefix + "sync";
-    public string HistoryKey => Prefix + "history";
-    public string FailsafeKey => Prefix + "failsafe";
-    public string MemberKey(NodeId node) => Prefix + "members/" + NameOf(node);
+    public string LeaderKey { get; }
+    public string StatusKey { get; }
+    public string SyncKey { get; }
+    public string HistoryKey { get; }
+    public string FailsafeKey { get; }
+    public string MemberKey(NodeId node) => _membersPrefix + NameOf(node);
+
+    private readonly string _membersPrefix;
 
     public string NameOf(NodeId node) => _names[node.Value];
 
@@ -86,23 +95,23 @@ public sealed class DcsLayout
             }
             else if (entry.Key == StatusKey)
             {
-                optime = Parse<StatusValueJson>(entry.Value) is { } status ? new Lsn(status.Optime) : null;
+                optime = _statusValue.Parse(entry.Value) is { } status ? new Lsn(status.Optime) : null;
             }
             else if (entry.Key == SyncKey)
             {
-                sync = Parse<SyncValueJson>(entry.Value) is { } s ? ReadSync(s, entry.ModRevision) : null;
+                sync = _syncValue.Parse(entry.Value) is { } s ? ReadSync(s, entry.ModRevision) : null;
             }
             else if (entry.Key == HistoryKey)
             {
-                timeline = Parse<HistoryValueJson>(entry.Value) is { } h ? new Term(h.Timeline) : null;
+                timeline = _historyValue.Parse(entry.Value) is { } h ? new Term(h.Timeline) : null;
             }
             else if (entry.Key == FailsafeKey)
             {
-                failsafe = Parse<FailsafeValueJson>(entry.Value) is { } f ? NodeSet.Of(f.Members.Select(IdOf).OfType<NodeId>()) : null;
+                failsafe = _failsafeValue.Parse(entry.Value) is { } f ? NodeSet.Of(f.Members.Select(IdOf).OfType<NodeId>()) : null;
             }
-            else if (entry.Key.StartsWith(Prefix + "members/", StringComparison.Ordinal)
-                && IdOf(entry.Key[(Prefix.Length + "members/".Length)..]) is { } id
-                && Parse<MemberValueJson>(entry.Value) is { } m)
+            else if (entry.Key.StartsWith(_membersPrefix, StringComparison.Ordinal)
+                && IdOf(entry.Key[_membersPrefix.Length..]) is { } id
+                && _memberValues[id.Value].Parse(entry.Value) is { } m)
             {
                 members.Add(new MemberInfo(id, NameOf(id), new Lsn(m.Lsn), new Term(m.Timeline),
                     new MemberTags(m.Nofailover, m.FailoverPriority, m.Nosync, m.SyncPriority), m.Api));
@@ -132,15 +141,47 @@ public sealed class DcsLayout
         return null;
     }
 
-    private static T? Parse<T>(string value) where T : class
+    // The last value read under each key, parsed: most values are unchanged from one read of the
+    // cluster to the next (every agent reads every key each HA cycle), and parsing the JSON was most
+    // of a read's cost.
+    private readonly ParsedValue<StatusValueJson> _statusValue = new();
+    private readonly ParsedValue<SyncValueJson> _syncValue = new();
+    private readonly ParsedValue<HistoryValueJson> _historyValue = new();
+    private readonly ParsedValue<FailsafeValueJson> _failsafeValue = new();
+    private readonly ParsedValue<MemberValueJson>[] _memberValues;
+
+    /// <summary>
+    /// A key's last value and what it parsed to (null: not JSON of the expected shape). The pair is
+    /// one immutable object, swapped whole, so concurrent readers each see a consistent pair.
+    /// </summary>
+    private sealed class ParsedValue<T> where T : class
     {
-        try
+        private sealed record Parsed(string Text, T? Value);
+
+        private Parsed _last = new("", null);
+
+        public T? Parse(string text)
         {
-            return JsonSerializer.Deserialize<T>(value, Json);
+            var last = _last;
+            if (string.Equals(last.Text, text, StringComparison.Ordinal) && last.Text.Length > 0)
+            {
+                return last.Value;
+            }
+            var value = Deserialize(text);
+            _last = new Parsed(text, value);
+            return value;
         }
-        catch (JsonException)
+
+        private static T? Deserialize(string value)
         {
-            return null;
+            try
+            {
+                return JsonSerializer.Deserialize<T>(value, Json);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
         }
     }
 

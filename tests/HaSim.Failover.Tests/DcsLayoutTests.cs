@@ -42,6 +42,33 @@ public class DcsLayoutTests
         Assert.Equal([pg1, pg2], view.Members); // sorted by id
     }
 
+    /// <summary>
+    /// Reads reuse the last parse of a key while its value is unchanged: a changed value, or one
+    /// that no longer parses, must read as itself, never as the value before it.
+    /// </summary>
+    [Fact]
+    public void EachReadSeesTheValuesAsTheyAreNow()
+    {
+        var layout = new DcsLayout("lesson", ["pg1", "pg2", "pg3"]);
+        MemberInfo Member(long lsn) => new(Pg2, "pg2", new Lsn((ulong)lsn), new Term(1), MemberTags.Default);
+        ClusterView Read(string status, string member) =>
+            layout.Read([new(layout.StatusKey, status, 1), new(layout.MemberKey(Pg2), member, 2)]);
+
+        var first = Read(layout.StatusValue(new Lsn(100)), layout.MemberValue(Member(100)));
+        var again = Read(layout.StatusValue(new Lsn(100)), layout.MemberValue(Member(100)));
+        var moved = Read(layout.StatusValue(new Lsn(200)), layout.MemberValue(Member(300)));
+        var broken = Read("{not json", "{not json");
+
+        Assert.Equal(new Lsn(100), first.LastLeaderOptime);
+        Assert.Equal([Member(100)], first.Members);
+        Assert.Equal(first.LastLeaderOptime, again.LastLeaderOptime);
+        Assert.Equal(first.Members, again.Members);
+        Assert.Equal(new Lsn(200), moved.LastLeaderOptime);
+        Assert.Equal([Member(300)], moved.Members);
+        Assert.Null(broken.LastLeaderOptime);
+        Assert.Empty(broken.Members);
+    }
+
     [Fact]
     public void ANodeWithoutAMemberKeyKeepsItsNameInSynchronousStandbyNames()
     {
