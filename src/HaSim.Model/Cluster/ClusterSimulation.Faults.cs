@@ -115,6 +115,7 @@ internal sealed partial class ClusterSimulation
     private void Pause(Instant now, NodeRuntime node, PauseScope scope, Instant until)
     {
         var id = node.Id.Value;
+        _pausesOverAt = Instant.Max(_pausesOverAt, until);
         if (scope is PauseScope.Machine or PauseScope.Database)
         {
             node.PausedUntil = Instant.Max(node.PausedUntil, until);

@@ -42,8 +42,9 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
 
     private readonly List<Instant> _redeliveries = [];
 
-    // Whether any pause fault is scheduled: without one nothing is ever paused, and events skip the check.
-    private readonly bool _anyPause;
+    // The latest end of any pause begun so far (Pause): before it something may be paused and each
+    // event is checked against its owner's pause; from then on nothing is, and events skip the check.
+    private Instant _pausesOverAt = Instant.Start;
 
     private readonly ClusterSpec _spec;
     private readonly ulong _seed;
@@ -95,7 +96,6 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         _seed = seed;
         _lagSink = lagSink;
         _trace = new Trace(traceSink);
-        _anyPause = spec.Faults.Any(f => f is PauseFault);
         _nodes = spec.Nodes.Select(n => new NodeRuntime(n, seed)).ToArray();
         var links = new List<Link>();
         _linkBetween = new Link?[_nodes.Length * _nodes.Length];
@@ -325,7 +325,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
 
     public void Handle(Instant now, in ModelEvent ev)
     {
-        if (_anyPause && BlockedUntil(ev) is var blockedUntil && now < blockedUntil)
+        if (now < _pausesOverAt && BlockedUntil(ev) is var blockedUntil && now < blockedUntil)
         {
             Defer(blockedUntil, ev); // handled, in order, when the machine, database or agent it belongs to resumes
             return;
