@@ -6,7 +6,8 @@ namespace HaSim.Checkers;
 /// Commit records in chunks of <see cref="ChunkSize"/> (80 kB each, under the .NET large-object
 /// threshold): one array of a run's hundred thousand records would be a large object, and
 /// allocating one per run made every garbage collection of an exploration a generation-2 one.
-/// The recorder appends to one (growing without copying); a history holds one placed by id.
+/// The recorder places records by id in one (growing without copying), which a history of ids
+/// 1..n then holds as it is.
 /// Checkers that read every record use <c>foreach (ref readonly var commit in chunks)</c>: the
 /// struct enumerator walks the chunks by reference, with no copies and no allocation.
 /// </summary>
@@ -49,6 +50,27 @@ public sealed class CommitChunks : IReadOnlyList<CommitRecord>
         }
         _chunks[^1][Count & (ChunkSize - 1)] = record;
         Count++;
+    }
+
+    /// <summary>Grows to <paramref name="count"/> records, the new ones default (Id 0), to be filled through <see cref="Slot"/>.</summary>
+    internal void GrowTo(int count)
+    {
+        while (_chunks.Count * ChunkSize < count)
+        {
+            _chunks.Add(ChunkPool.Rent());
+        }
+        Count = Math.Max(Count, count);
+    }
+
+    /// <summary>A store of its own with the same records.</summary>
+    internal CommitChunks Copy()
+    {
+        var copy = new CommitChunks(Count);
+        for (var k = 0; k < _chunks.Count; k++)
+        {
+            _chunks[k].AsSpan().CopyTo(copy._chunks[k]);
+        }
+        return copy;
     }
 
     internal ref CommitRecord Slot(int index)
@@ -118,14 +140,14 @@ public sealed class CommitChunks : IReadOnlyList<CommitRecord>
 
 /// <summary>
 /// Chunks handed back by released stores (<see cref="CommitChunks.Release"/>), one pool per thread:
-/// an exploration runs a seed after another on each thread, and each seed's two stores (the
-/// recorder's and the history's, about 10 MB each at 200 commits/s for 10 minutes) would otherwise
-/// be new memory that lives through the seed, copied by each garbage collection that meets it. A
-/// rented chunk is cleared, as a new one would be: the history's by-id store relies on that.
+/// an exploration runs a seed after another on each thread, and each seed's store (about 10 MB at
+/// 200 commits/s for 10 minutes) would otherwise be new memory that lives through the seed, copied
+/// by each garbage collection that meets it. A rented chunk is cleared, as a new one would be: the
+/// by-id store tells an empty slot by its id 0.
 /// </summary>
 internal static class ChunkPool
 {
-    /// <summary>Enough for two stores of a 10-minute seed at 200 commits/s; more is dropped for the collector.</summary>
+    /// <summary>Enough for two stores of a 10-minute seed at 200 commits/s (the recorder's and a sorted history's, when ids are not 1..n); more is dropped for the collector.</summary>
     private const int MaxPooledChunks = 512;
 
     [ThreadStatic]

@@ -94,6 +94,24 @@ public class RunHistoryTests
         Assert.Equal(Enumerable.Range(0, Count).Select(k => firstId + k), late.Commits.Select(c => c.Id));
     }
 
+    /// <summary>
+    /// A snapshot of ids 1..n shares the builder's store until the next record: that record, and
+    /// a duplicate after it, must not reach the snapshot taken before them.
+    /// </summary>
+    [Fact]
+    public void ASnapshotKeepsItsRecordsWhenTheBuilderGoesOn()
+    {
+        var builder = Builder([.. Enumerable.Range(1, CommitChunks.ChunkSize + 1).Select(id => AckAt(id, ackMs: 10))]);
+        builder.RecordWalEnd(N0, T(1), L(1));
+        var early = builder.Build(Ms(100));
+        builder.RecordCommit(AckAt(CommitChunks.ChunkSize + 2, ackMs: 30));
+        builder.RecordCommit(AckAt(1, ackMs: 40));
+
+        Assert.Equal(Enumerable.Range(1, CommitChunks.ChunkSize + 1).Select(id => (long)id), early.Commits.Select(c => c.Id));
+        Assert.All(early.Commits, c => Assert.Equal(Ms(10), c.OutcomeAt));
+        Assert.Contains("commit id 1 was recorded twice", Assert.Throws<InvalidOperationException>(() => builder.Build(Ms(100))).Message);
+    }
+
     [Fact]
     public void ADuplicateAmongIdsOneToNIsRejectedToo()
     {
