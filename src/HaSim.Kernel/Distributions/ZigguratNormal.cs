@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace HaSim.Kernel.Distributions;
 
 /// <summary>
@@ -36,30 +38,32 @@ internal static class ZigguratNormal
     // lies under the layer above's edge, so under the curve.
     private static readonly double[] InnerShare = BuildInnerShares(Edges);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Next(SimRandom rng)
     {
-        while (true)
+        var bits = rng.NextUInt64();
+        var layer = (int)(bits & (Layers - 1));
+        var u = 2 * SimRandom.UnitFromBits(bits) - 1; // in [-1, 1), from the top 53 bits
+        if (Math.Abs(u) < InnerShare[layer])
         {
-            var bits = rng.NextUInt64();
-            var layer = (int)(bits & (Layers - 1));
-            var u = 2 * SimRandom.UnitFromBits(bits) - 1; // in [-1, 1), from the top 53 bits
-            if (Math.Abs(u) < InnerShare[layer])
-            {
-                return u * Edges[layer];
-            }
-            if (layer == 0)
-            {
-                return Tail(rng, negative: u < 0);
-            }
-            var x = u * Edges[layer];
-            // Heights relative to the curve at x: the layer's bottom (f0 &lt; 1) and top (f1 &gt; 1).
-            var f0 = Math.Exp(-0.5 * (Edges[layer] * Edges[layer] - x * x));
-            var f1 = Math.Exp(-0.5 * (Edges[layer + 1] * Edges[layer + 1] - x * x));
-            if (f1 + rng.NextOpenUnit() * (f0 - f1) < 1.0)
-            {
-                return x;
-            }
+            return u * Edges[layer];
         }
+        return OutsideTheRectangle(rng, layer, u);
+    }
+
+    /// <summary>The 1.5% of draws past the layer above's edge: the tail, or the wedge's test and, failing it, a new draw.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double OutsideTheRectangle(SimRandom rng, int layer, double u)
+    {
+        if (layer == 0)
+        {
+            return Tail(rng, negative: u < 0);
+        }
+        var x = u * Edges[layer];
+        // Heights relative to the curve at x: the layer's bottom (f0 &lt; 1) and top (f1 &gt; 1).
+        var f0 = Math.Exp(-0.5 * (Edges[layer] * Edges[layer] - x * x));
+        var f1 = Math.Exp(-0.5 * (Edges[layer + 1] * Edges[layer + 1] - x * x));
+        return f1 + rng.NextOpenUnit() * (f0 - f1) < 1.0 ? x : Next(rng);
     }
 
     /// <summary>Beyond r: Marsaglia's method (1964), x = -ln(U1)/r accepted when -2 ln(U2) &gt; x².</summary>
