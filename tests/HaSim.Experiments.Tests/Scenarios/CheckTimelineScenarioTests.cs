@@ -11,7 +11,7 @@ namespace HaSim.Experiments.Tests.Scenarios;
 /// and cut off from the others, races for the key after the timeline-2 primary fails. Without
 /// check_timeline it wins and timeline 2's acknowledged writes are discarded; with it (the only
 /// setting that differs) pg3, on timeline 2, takes over and nothing acknowledged is lost.
-/// The story, with its times and LSNs, is in the two model files and NOTES.md.
+/// The story, with its times and LSNs, is in the two model files and the entry's README.md.
 /// </summary>
 public sealed class CheckTimelineScenarioTests(ITestOutputHelper output)
 {
