@@ -283,6 +283,10 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void DropStaleTops()
     {
+        if (_staleCount == 0)
+        {
+            return; // nothing cancelled is waiting anywhere
+        }
         // Posted events (slot 0) are never stale: only cancellable ones need the generation read.
         if (_hasFront)
         {
@@ -357,6 +361,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         public Entry[] Items = new Entry[capacity];
         public int Count;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Push(in Entry entry)
         {
             if (Count == Items.Length)
@@ -366,6 +371,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
             SiftUp(Count++, entry);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void RemoveTop()
         {
             var last = --Count;
