@@ -21,10 +21,10 @@ public readonly record struct TimerHandle(int Slot, int Generation)
 /// Two 4-ary min-heaps whose entries carry their payload, so sifting touches one array: one for
 /// events due soon (within <see cref="NearWindowNanos"/> of the last event taken) and one for the
 /// rest. A simulation's pending events are mostly far-off timers (faults, HA loops, health checks)
-/// that sit there for seconds, and a few near ones (messages in flight, disk writes) that come and
-/// go all the time: the near ones now sift through a heap a few entries deep instead of past every
-/// timer. Which heap an entry waits in never changes the order: each heap is ordered, and the
-/// earlier of the two heads is taken.
+/// that sit there for seconds, and near ones (messages in flight, disk writes) that come and go all
+/// the time: the near ones sift through a heap of their own instead of past every timer. Which heap
+/// an entry waits in never changes the order: each heap is ordered, and the earlier of the two
+/// heads is taken.
 /// </para>
 /// Cancelling is O(1): it invalidates the handle's slot, and the stale entry is dropped when it
 /// reaches the top, or all at once when stale entries outnumber live ones (so long timers that
