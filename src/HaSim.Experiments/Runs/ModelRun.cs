@@ -23,7 +23,7 @@ public static class ModelRun
         var recorder = new HistoryRecorder();
         var report = ClusterRunner.Run(spec, seed, lagSink, traceSink, progress, recorder, agentLog);
         var history = recorder.Builder.Build(report.Run.Now);
-        recorder.Builder.ReleaseCommits(); // the history has its own copy, by id
+        recorder.Builder.ReleaseCommits(); // the recorder is done: the history holds the commits
         return new ModelRunResult(report, history, HistoryChecks.Run(history, OptionsFor(failover)));
     }
 
