@@ -6,7 +6,8 @@ namespace HaSim.Experiments.Plots;
 
 /// <summary>
 /// A failover timeline of one run from timeline.csv and writes.csv (<c>hasim run --out DIR</c>): a
-/// lane per node colored by role, a lane for the leader-key holder and one for faults, fault
+/// lane per node colored by role, a lane for the leader-key holder and one for faults (a row per
+/// fault that overlaps another), fault
 /// windows shaded; below, on the same time axis, client writes per second by outcome.
 /// </summary>
 public static class TimelineFigure
@@ -61,6 +62,8 @@ public static class TimelineFigure
         var left = Math.Max(lanes.Count == 0 ? 0 : lanes.Max(l => TextWidth(l.Name, FigureStyle.TickLabelSize)), TextWidth("00000", FigureStyle.TickLabelSize)) + 60;
         var right = LegendWidth;
         var dataWidth = Math.Max(50, options.Width - left - right);
+
+        lanes = StackOverlappingFaults(lanes, (end - start) / dataWidth, end);
 
         var title = options.Title ?? $"{model}, seed {seed}: roles, leader key and client writes";
         var top = TopPlot(lanes, spans, start, end, dataWidth, title);
@@ -222,6 +225,58 @@ public static class TimelineFigure
             }
         }
         return lanes;
+    }
+
+    /// <summary>
+    /// Splits each fault lane into as many rows as it takes for no two faults in a row to overlap,
+    /// their labels included (a fault's label starts at the fault and may run past its end): in one
+    /// row, a partition and a crash that overlap drew their labels over each other, and two faults
+    /// with the same span hid one another. The rows after the first have no name of their own.
+    /// </summary>
+    private static List<Lane> StackOverlappingFaults(List<Lane> lanes, double secondsPerPixel, double end)
+    {
+        var stacked = new List<Lane>();
+        foreach (var lane in lanes)
+        {
+            if (lane.Kind != "fault")
+            {
+                stacked.Add(lane);
+                continue;
+            }
+            var spans = lane.Spans.OrderBy(s => s.From).ThenBy(s => s.Line).ToList();
+            var extents = spans.Select(s => (s.From, Math.Max(s.To ?? end, s.From + (TextWidth(Style(s).Text, SpanTextSize) + 12) * secondsPerPixel))).ToList();
+            var rows = RowsWithoutOverlap(extents);
+            for (var row = 0; row <= (rows.Count == 0 ? -1 : rows.Max()); row++)
+            {
+                stacked.Add(new Lane(row == 0 ? lane.Name : "", lane.Kind, [.. spans.Where((_, i) => rows[i] == row)]));
+            }
+        }
+        return stacked;
+    }
+
+    /// <summary>
+    /// A row for each extent [From, To), in order of From: the first row free at its start, or a new
+    /// one. Greedy by start time, this uses as few rows as the most extents overlapping at an instant.
+    /// </summary>
+    internal static List<int> RowsWithoutOverlap(IReadOnlyList<(double From, double To)> extents)
+    {
+        var freeFrom = new List<double>();
+        var rows = new List<int>(extents.Count);
+        foreach (var (from, to) in extents)
+        {
+            var row = freeFrom.FindIndex(f => f <= from);
+            if (row < 0)
+            {
+                freeFrom.Add(to);
+                row = freeFrom.Count - 1;
+            }
+            else
+            {
+                freeFrom[row] = to;
+            }
+            rows.Add(row);
+        }
+        return rows;
     }
 
     private static Plot TopPlot(List<Lane> lanes, List<Span> spans, double start, double end, float dataWidth, string title)
