@@ -7,8 +7,8 @@ namespace HaSim.Experiments.Plots;
 /// <summary>
 /// A failover timeline of one run from timeline.csv and writes.csv (<c>hasim run --out DIR</c>): a
 /// lane per node colored by role, a lane for the leader-key holder and one for faults (a row per
-/// fault that overlaps another), fault
-/// windows shaded; below, on the same time axis, client writes per second by outcome.
+/// fault that overlaps another), fault windows shaded; below, on the same time axis, client writes
+/// per second by outcome.
 /// </summary>
 public static class TimelineFigure
 {
