@@ -59,7 +59,9 @@ public static class CdfFigure
             var (dx, dy) = FigureStyle.Downsample(xs, lines[i].Fractions, MaxPointsPerLine);
             var scatter = plot.Add.ScatterLine(dx, dy, FigureStyle.SeriesColor(i));
             scatter.LineWidth = 2.5f;
-            scatter.LinePattern = FigureStyle.Pattern(i / 10);
+            // A pattern per line as well as a color: identical distributions (two designs that commit
+            // the same way) would otherwise draw one line over the other, and one design would vanish.
+            scatter.LinePattern = FigureStyle.Pattern(i);
             scatter.LegendText = lines.Count > 1 ? lines[i].Label : "";
         }
         if (options.LogX)
