@@ -249,9 +249,17 @@ public class EventQueueTests
             }
         }
         Churn(100_000); // warm-up: reach the steady-state depth (stale entries included) and JIT everything
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Churn(100_000);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // The fewest bytes over three rounds: the runtime itself now and then allocates on the
+        // thread during one (seen in other allocation tests of a full parallel run); a queue that
+        // allocates in steady state does so in every round.
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 3; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Churn(100_000);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, fewest);
     }
 }
 

@@ -75,12 +75,20 @@ public class TraceTests
         {
             t.Record(new Instant(i), Commit, 1, i);
         }
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100_000; i++)
+        // The fewest bytes over three rounds: the runtime itself now and then allocates on the
+        // thread during one (seen in other allocation tests of a full parallel run); recording
+        // that allocates does so in every round.
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 3; round++)
         {
-            t.Record(new Instant(i), Commit, 1, i);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100_000; i++)
+            {
+                t.Record(new Instant(i), Commit, 1, i);
+            }
+            _ = t.Hash;
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        _ = t.Hash;
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
     }
 }

@@ -343,12 +343,18 @@ public class LogLinearHistogramTests
         var histogram = new LogLinearHistogram();
         var buckets = histogram.BucketCount;
         var rng = new SimRandom(3, "histogram-memory");
-        // Warm-up: the first calls may allocate while the runtime JIT-compiles them (seen once in a
-        // few runs when the million records were measured cold).
+        // Warm-up, then the fewest bytes over three rounds of a million records: the runtime itself
+        // allocated on this thread during a measured round now and then in a full parallel test run
+        // (8 kB once, after a warm-up); a histogram that allocates per record does so in every round.
         RecordRandomValues(histogram, rng, 1_000);
-        Assert.Equal(0, RecordRandomValues(histogram, rng, 1_000_000));
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 3; round++)
+        {
+            fewest = Math.Min(fewest, RecordRandomValues(histogram, rng, 1_000_000));
+        }
+        Assert.Equal(0, fewest);
         Assert.Equal(buckets, histogram.BucketCount);
-        Assert.Equal(1_001_000, histogram.Count);
+        Assert.Equal(3_001_000, histogram.Count);
         Assert.True(histogram.NonEmptyBuckets().Count() <= buckets);
     }
 
