@@ -254,29 +254,11 @@ public static class TimelineFigure
         return stacked;
     }
 
-    /// <summary>
-    /// A row for each extent [From, To), in order of From: the first row free at its start, or a new
-    /// one. Greedy by start time, this uses as few rows as the most extents overlapping at an instant.
-    /// </summary>
+    /// <summary>A row for each extent [From, To), given in order of From (see <see cref="IntervalRows"/>).</summary>
     internal static List<int> RowsWithoutOverlap(IReadOnlyList<(double From, double To)> extents)
     {
         var freeFrom = new List<double>();
-        var rows = new List<int>(extents.Count);
-        foreach (var (from, to) in extents)
-        {
-            var row = freeFrom.FindIndex(f => f <= from);
-            if (row < 0)
-            {
-                freeFrom.Add(to);
-                row = freeFrom.Count - 1;
-            }
-            else
-            {
-                freeFrom[row] = to;
-            }
-            rows.Add(row);
-        }
-        return rows;
+        return [.. extents.Select(e => IntervalRows.Take(freeFrom, e.From, e.To))];
     }
 
     private static Plot TopPlot(List<Lane> lanes, List<Span> spans, double start, double end, float dataWidth, string title)

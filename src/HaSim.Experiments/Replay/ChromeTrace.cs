@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HaSim.Checkers;
+using HaSim.Experiments.Plots;
 using HaSim.Model.Spec;
 using HaSim.Primitives;
 
@@ -114,16 +115,7 @@ public static class ChromeTrace
                 {
                     lanes[pid] = ends = [];
                 }
-                var lane = ends.FindIndex(e => e <= from);
-                if (lane < 0)
-                {
-                    ends.Add(to);
-                    lane = ends.Count - 1;
-                }
-                else
-                {
-                    ends[lane] = to;
-                }
+                var lane = IntervalRows.Take(ends, from, to);
                 laneCount[pid] = Math.Max(laneCount.GetValueOrDefault(pid), lane + 1);
                 Add("X", pid, FaultThread + lane, from, to - from, what, "fault", ("fault", FaultText.Describe(fault, spec)));
             }
