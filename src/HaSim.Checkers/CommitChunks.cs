@@ -18,7 +18,7 @@ public sealed class CommitChunks : IReadOnlyList<CommitRecord>
 
     private readonly List<CommitRecord[]> _chunks = [];
 
-    /// <summary>An empty store for <see cref="Add"/>.</summary>
+    /// <summary>An empty store, to be grown (<see cref="GrowTo"/>) and filled through <see cref="Slot"/>.</summary>
     internal CommitChunks()
     {
     }
@@ -41,16 +41,6 @@ public sealed class CommitChunks : IReadOnlyList<CommitRecord>
 
     /// <summary>Records <c>k x ChunkSize</c> onwards, up to <see cref="ChunkSize"/> of them.</summary>
     public ReadOnlySpan<CommitRecord> Chunk(int k) => _chunks[k].AsSpan(0, Math.Min(ChunkSize, Count - k * ChunkSize));
-
-    internal void Add(in CommitRecord record)
-    {
-        if (Count == _chunks.Count * ChunkSize)
-        {
-            _chunks.Add(ChunkPool.Rent());
-        }
-        _chunks[^1][Count & (ChunkSize - 1)] = record;
-        Count++;
-    }
 
     /// <summary>Grows to <paramref name="count"/> records, the new ones default (Id 0), to be filled through <see cref="Slot"/>.</summary>
     internal void GrowTo(int count)

@@ -28,7 +28,7 @@ public sealed class RunHistory
     /// <summary>Client writes, by id (submission order).</summary>
     public IReadOnlyList<CommitRecord> Commits => CommitChunks;
 
-    /// <summary><see cref="Commits"/> in chunks, for checkers that read every record: spans, no enumerator, no copies.</summary>
+    /// <summary><see cref="Commits"/> in chunks, for checkers that read every record: by reference, no copies.</summary>
     internal CommitChunks CommitChunks { get; }
 
     /// <summary>

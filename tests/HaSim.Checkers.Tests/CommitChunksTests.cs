@@ -13,9 +13,10 @@ public class CommitChunksTests
     public void ForeachByReferenceVisitsEveryRecordInOrderAcrossChunks(int count)
     {
         var chunks = new CommitChunks();
+        chunks.GrowTo(count);
         for (var id = 1; id <= count; id++)
         {
-            chunks.Add(CommitRecord.Failed(id, 0, 1, Instant.Start, Instant.Start));
+            chunks.Slot(id - 1) = CommitRecord.Failed(id, 0, 1, Instant.Start, Instant.Start);
         }
         var seen = new List<long>();
         foreach (ref readonly var commit in chunks)
