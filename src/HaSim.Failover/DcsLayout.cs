@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using HaSim.Primitives;
 
 namespace HaSim.Failover;
@@ -14,13 +15,11 @@ public readonly record struct DcsEntry(string Key, string Value, long ModRevisio
 /// production one against real etcd, so a cluster's keys read the same in either. Nodes are named
 /// in the DCS, as in Patroni, and mapped to ids through the cluster's directory of names.
 /// </summary>
-public sealed class DcsLayout
+public sealed partial class DcsLayout
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
+    // Source-generated (de)serializers: every agent writes its member key and reads the cluster
+    // each HA cycle, and the reflection-based serializer made that a few percent of a simulated run.
+    private static readonly DcsJson Json = DcsJson.Default;
 
     private readonly IReadOnlyList<string> _names;
 
@@ -41,7 +40,7 @@ public sealed class DcsLayout
         HistoryKey = Prefix + "history";
         FailsafeKey = Prefix + "failsafe";
         _membersPrefix = Prefix + "members/";
-        _memberValues = [.. names.Select(_ => new ParsedValue<MemberValueJson>())];
+        _memberValues = [.. names.Select(_ => new ParsedValue<MemberValueJson>(Json.MemberValueJson))];
     }
 
     /// <summary>Every key of the cluster starts with this: one prefix read is a whole <c>get_cluster</c>.</summary>
@@ -61,18 +60,18 @@ public sealed class DcsLayout
     /// <summary>The value of <c>/leader</c>: the holder's name, as Patroni writes it.</summary>
     public string LeaderValue(NodeId holder) => NameOf(holder);
 
-    public string StatusValue(Lsn optime) => JsonSerializer.Serialize(new StatusValueJson(optime.Bytes), Json);
+    public string StatusValue(Lsn optime) => JsonSerializer.Serialize(new StatusValueJson(optime.Bytes), Json.StatusValueJson);
 
     public string SyncValue(NodeId leader, NodeSet standbys) =>
-        JsonSerializer.Serialize(new SyncValueJson(NameOf(leader), string.Join(",", standbys.Select(NameOf))), Json);
+        JsonSerializer.Serialize(new SyncValueJson(NameOf(leader), string.Join(",", standbys.Select(NameOf))), Json.SyncValueJson);
 
-    public string HistoryValue(Term timeline) => JsonSerializer.Serialize(new HistoryValueJson(timeline.Value), Json);
+    public string HistoryValue(Term timeline) => JsonSerializer.Serialize(new HistoryValueJson(timeline.Value), Json.HistoryValueJson);
 
-    public string FailsafeValue(NodeSet members) => JsonSerializer.Serialize(new FailsafeValueJson([.. members.Select(NameOf)]), Json);
+    public string FailsafeValue(NodeSet members) => JsonSerializer.Serialize(new FailsafeValueJson([.. members.Select(NameOf)]), Json.FailsafeValueJson);
 
     public string MemberValue(MemberInfo member) => JsonSerializer.Serialize(new MemberValueJson(
         member.Lsn.Bytes, member.Timeline.Value, member.Tags.NoFailover, member.Tags.FailoverPriority,
-        member.Tags.NoSync, member.Tags.SyncPriority, member.HasApi), Json);
+        member.Tags.NoSync, member.Tags.SyncPriority, member.HasApi), Json.MemberValueJson);
 
     /// <summary>
     /// Builds <c>get_cluster</c>'s view from one read of the prefix. Keys of unknown nodes and
@@ -144,17 +143,17 @@ public sealed class DcsLayout
     // The last value read under each key, parsed: most values are unchanged from one read of the
     // cluster to the next (every agent reads every key each HA cycle), and parsing the JSON was most
     // of a read's cost.
-    private readonly ParsedValue<StatusValueJson> _statusValue = new();
-    private readonly ParsedValue<SyncValueJson> _syncValue = new();
-    private readonly ParsedValue<HistoryValueJson> _historyValue = new();
-    private readonly ParsedValue<FailsafeValueJson> _failsafeValue = new();
+    private readonly ParsedValue<StatusValueJson> _statusValue = new(Json.StatusValueJson);
+    private readonly ParsedValue<SyncValueJson> _syncValue = new(Json.SyncValueJson);
+    private readonly ParsedValue<HistoryValueJson> _historyValue = new(Json.HistoryValueJson);
+    private readonly ParsedValue<FailsafeValueJson> _failsafeValue = new(Json.FailsafeValueJson);
     private readonly ParsedValue<MemberValueJson>[] _memberValues;
 
     /// <summary>
     /// A key's last value and what it parsed to (null: not JSON of the expected shape). The pair is
     /// one immutable object, swapped whole, so concurrent readers each see a consistent pair.
     /// </summary>
-    private sealed class ParsedValue<T> where T : class
+    private sealed class ParsedValue<T>(JsonTypeInfo<T> type) where T : class
     {
         private sealed record Parsed(string Text, T? Value);
 
@@ -172,11 +171,11 @@ public sealed class DcsLayout
             return value;
         }
 
-        private static T? Deserialize(string value)
+        private T? Deserialize(string value)
         {
             try
             {
-                return JsonSerializer.Deserialize<T>(value, Json);
+                return JsonSerializer.Deserialize(value, type);
             }
             catch (JsonException)
             {
@@ -190,4 +189,12 @@ public sealed class DcsLayout
     private sealed record HistoryValueJson(long Timeline);
     private sealed record FailsafeValueJson(string[] Members);
     private sealed record MemberValueJson(ulong Lsn, long Timeline, bool Nofailover, int FailoverPriority, bool Nosync, int SyncPriority, bool Api);
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+    [JsonSerializable(typeof(StatusValueJson))]
+    [JsonSerializable(typeof(SyncValueJson))]
+    [JsonSerializable(typeof(HistoryValueJson))]
+    [JsonSerializable(typeof(FailsafeValueJson))]
+    [JsonSerializable(typeof(MemberValueJson))]
+    private sealed partial class DcsJson : JsonSerializerContext;
 }
