@@ -18,8 +18,18 @@ public sealed class NodeSet : IReadOnlyList<NodeId>, IEquatable<NodeSet>
 
     public static NodeSet Of(params IEnumerable<NodeId> ids)
     {
-        var sorted = ids.Distinct().Order().ToArray();
-        return sorted.Length == 0 ? Empty : new NodeSet(sorted);
+        // A set holds a handful of nodes and the controller builds several every HA cycle: inserting
+        // into a sorted list costs less than Distinct().Order() and its hash set and sort buffer.
+        var sorted = new List<NodeId>(ids is IReadOnlyCollection<NodeId> known ? known.Count : 4);
+        foreach (var id in ids)
+        {
+            var at = sorted.BinarySearch(id);
+            if (at < 0)
+            {
+                sorted.Insert(~at, id);
+            }
+        }
+        return sorted.Count == 0 ? Empty : new NodeSet([.. sorted]);
     }
 
     public int Count => _ids.Length;

@@ -77,6 +77,10 @@ public sealed class DcsStore
     public IReadOnlyList<DcsEvent> ExpireLeases(Instant now)
     {
         AdvanceClock(now);
+        if (!AnyLeaseDue(now))
+        {
+            return []; // the usual case: every request checks, few find a lease to end
+        }
         var due = _leases.Values.Where(l => l.Expiry <= now).OrderBy(l => l.Expiry).ThenBy(l => l.Id).ToList();
         var deleted = new List<DcsEvent>();
         foreach (var lease in due)
@@ -86,6 +90,18 @@ public sealed class DcsStore
             deleted.AddRange(_events.Skip(firstEvent));
         }
         return deleted;
+    }
+
+    private bool AnyLeaseDue(Instant now)
+    {
+        foreach (var lease in _leases.Values)
+        {
+            if (lease.Expiry <= now)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>
