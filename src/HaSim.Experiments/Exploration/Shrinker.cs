@@ -35,7 +35,7 @@ public static class Shrinker
     {
         var text = File.ReadAllText(reproPath);
         var spec = ModelLoader.LoadText(text, reproPath);
-        var first = ModelRun.Execute(spec, seed);
+        var first = ModelRun.Execute(spec, seed, measure: false); // shrinking judges histories only
         var target = invariant ?? first.Checks?.Violations.FirstOrDefault()
             ?? throw new ModelLoadException(reproPath, 0, 0, $"with seed {seed} the run violates no invariant: nothing to shrink");
         if (first.Checks?.Violations.Contains(target) != true)
@@ -54,7 +54,7 @@ public static class Shrinker
         bool FailsWith(IReadOnlyList<FaultSpec> faults, WorkloadSpec load)
         {
             runs++;
-            return ModelRun.Execute(spec with { Faults = faults, Workload = load }, seed).Checks?.Violations.Contains(target) == true;
+            return ModelRun.Execute(spec with { Faults = faults, Workload = load }, seed, measure: false).Checks?.Violations.Contains(target) == true;
         }
 
         // ddmin over the list of faults: try to keep only a complement of one chunk at a time.
@@ -147,7 +147,7 @@ public static class Shrinker
             $"# The schedule of {reproPath} shrunk by hasim shrink to what still violates {target} with seed {seed}.",
             WorkloadOverride.Between(spec.Workload, workload));
         // The fingerprint of the file as written, so that replaying it is checked against exactly this.
-        var final = ModelRun.Execute(ModelLoader.LoadText(repro, "shrunk repro"), seed);
+        var final = ModelRun.Execute(ModelLoader.LoadText(repro, "shrunk repro"), seed, measure: false);
         runs++;
         if (final.Checks?.Violations.Contains(target) != true)
         {

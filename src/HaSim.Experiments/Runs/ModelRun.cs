@@ -13,15 +13,16 @@ public sealed record ModelRunResult(ClusterRunReport Report, RunHistory? History
 /// <summary>Runs a model once; with a <c>failover</c> section, also records its history and runs every checker over it (and, on request, what the agents decided).</summary>
 public static class ModelRun
 {
+    /// <summary>Runs <paramref name="spec"/> with <paramref name="seed"/>; <paramref name="measure"/> false skips the statistics (see <see cref="ClusterRunner.Run"/>), as exploring does.</summary>
     public static ModelRunResult Execute(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null,
-        Action<Instant, Instant>? progress = null, IAgentLogSink? agentLog = null)
+        Action<Instant, Instant>? progress = null, IAgentLogSink? agentLog = null, bool measure = true)
     {
         if (spec.Failover is not { } failover)
         {
-            return new ModelRunResult(ClusterRunner.Run(spec, seed, lagSink, traceSink, progress), null, null);
+            return new ModelRunResult(ClusterRunner.Run(spec, seed, lagSink, traceSink, progress, measure: measure), null, null);
         }
         var recorder = new HistoryRecorder();
-        var report = ClusterRunner.Run(spec, seed, lagSink, traceSink, progress, recorder, agentLog);
+        var report = ClusterRunner.Run(spec, seed, lagSink, traceSink, progress, recorder, agentLog, measure);
         var history = recorder.Builder.Build(report.Run.Now);
         recorder.Builder.ReleaseCommits(); // the recorder is done: the history holds the commits
         return new ModelRunResult(report, history, HistoryChecks.Run(history, OptionsFor(failover)));

@@ -12,8 +12,18 @@ public static class ClusterRunner
     /// <paramref name="progress"/> hears (simulated now, simulated end) a hundred times along the way.
     /// With automatic failover, <paramref name="history"/> receives the run's history for the checkers
     /// and <paramref name="agentLog"/> what the agents decided. No sink changes the run.
+    /// With <paramref name="measure"/> false the run keeps no statistics (its report's latencies,
+    /// lags and counts are empty), for callers that judge only the history; the run itself, and its
+    /// trace hash, are the same. A lag series needs measuring.
     /// </summary>
     public static ClusterRunReport Run(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null,
-        Action<Primitives.Instant, Primitives.Instant>? progress = null, IRunHistorySink? history = null, IAgentLogSink? agentLog = null) =>
-        new ClusterSimulation(spec, seed, lagSink, traceSink, history, agentLog).Run(progress);
+        Action<Primitives.Instant, Primitives.Instant>? progress = null, IRunHistorySink? history = null, IAgentLogSink? agentLog = null,
+        bool measure = true)
+    {
+        if (!measure && lagSink is not null)
+        {
+            throw new ArgumentException("a lag series needs a measured run", nameof(lagSink));
+        }
+        return new ClusterSimulation(spec, seed, lagSink, traceSink, history, agentLog, measure).Run(progress);
+    }
 }

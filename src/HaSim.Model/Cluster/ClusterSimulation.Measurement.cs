@@ -9,7 +9,7 @@ internal sealed partial class ClusterSimulation
 {
     private void StartMeasuring(Instant now)
     {
-        _measuring = true;
+        _measuring = _measure;
         foreach (var view in _initialRole.Replicas)
         {
             view.NotDurableArea = 0;

@@ -17,7 +17,10 @@ internal sealed partial class ClusterSimulation
             }
             var message = new WireMessage(MessageKind.WalData, view.Sent, available, 0, available - view.Sent, view.Epoch);
             view.Sent = available;
-            view.Lag.NoteSent(available, now);
+            if (_measure)
+            {
+                view.Lag.NoteSent(available, now);
+            }
             Send(now, view.Link, message);
         }
     }
@@ -102,29 +105,39 @@ internal sealed partial class ClusterSimulation
         view.ReportedFlush = Math.Max(view.ReportedFlush, reply.B);
         view.ReportedApply = Math.Max(view.ReportedApply, reply.C);
         _trace.Record(now, ReplyKind, view.Node.Value, view.ReportedFlush, view.ReportedApply);
-        var writeLag = view.Lag.Read(AckPoint.Write, view.ReportedWrite, now);
-        var flushLag = view.Lag.Read(AckPoint.Flush, view.ReportedFlush, now);
-        var replayLag = view.Lag.Read(AckPoint.Apply, view.ReportedApply, now);
-        if (_measuring)
+        if (_measure)
         {
-            if (writeLag is { } w)
-            {
-                view.WriteLag.Record(w.Nanoseconds);
-            }
-            if (flushLag is { } f)
-            {
-                view.FlushLag.Record(f.Nanoseconds);
-            }
-            if (replayLag is { } r)
-            {
-                view.ReplayLag.Record(r.Nanoseconds);
-            }
-            view.LagBytes.Record(Math.Max(0, role.Node.Received - view.ReportedApply));
+            MeasureLag(role, view, now);
         }
         if (_semiSyncAsync && view.ReportedWrite >= role.Node.Flushed)
         {
             ResumeSemiSync(now);
         }
         ReleaseCommits(now, role);
+    }
+
+    /// <summary>What the reply tells of the standby's lag: the latest lags (for the lag series) and, once measuring, the histograms.</summary>
+    private void MeasureLag(PrimaryRole role, ReplicaView view, Instant now)
+    {
+        var writeLag = view.Lag.Read(AckPoint.Write, view.ReportedWrite, now);
+        var flushLag = view.Lag.Read(AckPoint.Flush, view.ReportedFlush, now);
+        var replayLag = view.Lag.Read(AckPoint.Apply, view.ReportedApply, now);
+        if (!_measuring)
+        {
+            return;
+        }
+        if (writeLag is { } w)
+        {
+            view.WriteLag.Record(w.Nanoseconds);
+        }
+        if (flushLag is { } f)
+        {
+            view.FlushLag.Record(f.Nanoseconds);
+        }
+        if (replayLag is { } r)
+        {
+            view.ReplayLag.Record(r.Nanoseconds);
+        }
+        view.LagBytes.Record(Math.Max(0, role.Node.Received - view.ReportedApply));
     }
 }

@@ -76,6 +76,11 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     private readonly double _meanInterarrivalNs;
 
     private readonly Instant _warmupEnd;
+
+    // False when only what happens matters, not how fast (exploration judges the history): the run
+    // then keeps no statistics (latency and lag histograms, lag tracking) and its report has none.
+    // Nothing it skips feeds back into the run: events, draws and the trace hash are the same.
+    private readonly bool _measure;
     private bool _measuring;
     private long _commits;
     private long _reads;
@@ -90,9 +95,10 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
 
 
     public ClusterSimulation(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null, IRunHistorySink? history = null,
-        IAgentLogSink? agentLog = null)
+        IAgentLogSink? agentLog = null, bool measure = true)
     {
         _spec = spec;
+        _measure = measure;
         _seed = seed;
         _lagSink = lagSink;
         _trace = new Trace(traceSink);
@@ -275,7 +281,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
 
     private void ScheduleStart()
     {
-        _measuring = _spec.Warmup.IsZero;
+        _measuring = _measure && _spec.Warmup.IsZero;
         if (!_measuring)
         {
             _scheduler.Post(_warmupEnd, new ModelEvent(EventKind.WarmupEnd, 0, 0));

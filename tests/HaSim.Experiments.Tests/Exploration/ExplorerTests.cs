@@ -301,3 +301,32 @@ public class ExploreRegressionTests
         Assert.Equal(63, stale.Checks.Durability.Lost.Count);
     }
 }
+
+/// <summary>
+/// Exploring and shrinking run unmeasured (no latency or lag statistics): that must leave the run
+/// itself alone, or a repro replayed with hasim run (measured) would not be the run explored.
+/// </summary>
+public class UnmeasuredRunTests
+{
+    public static TheoryData<string> Models() =>
+        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models"), "*.yaml").Select(path => Path.GetFileNameWithoutExtension(path)!).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void AnUnmeasuredRunIsTheMeasuredRunWithoutItsStatistics(string model)
+    {
+        var spec = ModelLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "models", model + ".yaml"));
+        spec = spec with { Duration = Duration.Min(spec.Duration, Duration.FromSeconds(240)) }; // long enough for every model's faults to start
+        var measured = ModelRun.Execute(spec, 5);
+        var unmeasured = ModelRun.Execute(spec, 5, measure: false);
+
+        Assert.Equal(measured.Report.Fingerprint, unmeasured.Report.Fingerprint);
+        Assert.Equal(measured.Report.Run.EventsProcessed, unmeasured.Report.Run.EventsProcessed);
+        Assert.Equal(measured.Checks?.Violations, unmeasured.Checks?.Violations);
+        Assert.Equal(measured.History?.Commits.Count, unmeasured.History?.Commits.Count);
+        Assert.True(measured.Report.CommitLatency.Count > 0);
+        Assert.Equal(0, unmeasured.Report.CommitLatency.Count); // it did skip the statistics
+        measured.History?.ReleaseCommits();
+        unmeasured.History?.ReleaseCommits();
+    }
+}
