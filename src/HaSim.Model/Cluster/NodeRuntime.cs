@@ -123,7 +123,13 @@ internal sealed class ReplicaView(NodeRuntime node, Link link, bool connected)
     public long ReportedFlush;
     public long ReportedApply;
 
-    public LagTracker Lag { get; } = new();
+    // The lag tracker and the histograms take some 360 kB a view, and a run makes two views per
+    // primary role, after every promotion too: they are made when first used, and an unmeasured
+    // run (exploring) never uses them.
+    private LagTracker? _lag;
+    private LogLinearHistogram? _writeLag, _flushLag, _replayLag, _lagBytes;
+
+    public LagTracker Lag => _lag ??= new();
 
     public long Reported(AckPoint point) => point switch
     {
@@ -133,10 +139,10 @@ internal sealed class ReplicaView(NodeRuntime node, Link link, bool connected)
     };
 
     // Measurements.
-    public LogLinearHistogram WriteLag { get; } = new();
-    public LogLinearHistogram FlushLag { get; } = new();
-    public LogLinearHistogram ReplayLag { get; } = new();
-    public LogLinearHistogram LagBytes { get; } = new();
+    public LogLinearHistogram WriteLag => _writeLag ??= new();
+    public LogLinearHistogram FlushLag => _flushLag ??= new();
+    public LogLinearHistogram ReplayLag => _replayLag ??= new();
+    public LogLinearHistogram LagBytes => _lagBytes ??= new();
 
     /// <summary>Acknowledged commits not yet flushed on this node (LSN, acknowledgement time), oldest first.</summary>
     public RingBuffer<(long Lsn, long AckedAt)> NotDurable { get; } = new();
