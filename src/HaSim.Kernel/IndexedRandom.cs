@@ -28,12 +28,29 @@ public readonly struct IndexedRandom
     }
 
     /// <summary>64 random bits at index (<paramref name="a"/>, <paramref name="b"/>).</summary>
-    public ulong UInt64At(long a, long b)
-    {
-        var z = SimRandom.SplitMix64.Mix(_key + Golden * (ulong)a);
-        return SimRandom.SplitMix64.Mix(z ^ (Golden * (ulong)b + 0x632BE59BD9B4E019UL));
-    }
+    public ulong UInt64At(long a, long b) => Row(a).UInt64At(b);
 
     /// <summary>A uniform double in [0, 1) with 53 random bits, at index (<paramref name="a"/>, <paramref name="b"/>).</summary>
     public double UnitAt(long a, long b) => SimRandom.UnitFromBits(UInt64At(a, b));
+
+    /// <summary>
+    /// The numbers at (<paramref name="a"/>, b) for every b: the part of the mixing that depends on
+    /// <paramref name="a"/> alone done once, for a consumer that reads many b of one a (a write's
+    /// whole chain of retries).
+    /// </summary>
+    public IndexedRow Row(long a) => new(SimRandom.SplitMix64.Mix(_key + Golden * (ulong)a));
+}
+
+/// <summary>One row of an <see cref="IndexedRandom"/> stream: <c>row.UnitAt(b)</c> is <c>stream.UnitAt(a, b)</c>.</summary>
+public readonly struct IndexedRow
+{
+    private readonly ulong _mixed;
+
+    internal IndexedRow(ulong mixed) => _mixed = mixed;
+
+    /// <summary>64 random bits at index b of this row.</summary>
+    public ulong UInt64At(long b) => SimRandom.SplitMix64.Mix(_mixed ^ ((0x9E3779B97F4A7C15UL * (ulong)b) + 0x632BE59BD9B4E019UL));
+
+    /// <summary>A uniform double in [0, 1) with 53 random bits, at index b of this row.</summary>
+    public double UnitAt(long b) => SimRandom.UnitFromBits(UInt64At(b));
 }

@@ -16,6 +16,22 @@ public class IndexedRandomTests
     private static readonly ulong[] GoldenSeed42Retry = [18282271078805996361, 16682132316619163102, 6099549809913916996];
 
     [Fact]
+    public void ARowReadsTheSameNumbersAsTheStream()
+    {
+        var stream = new IndexedRandom(42, "clients.retry");
+        foreach (var a in new long[] { 0, 1, 2, 977, long.MaxValue, -5 })
+        {
+            var row = stream.Row(a);
+            for (long b = -2; b < 40; b++)
+            {
+                Assert.Equal(stream.UInt64At(a, b), row.UInt64At(b));
+                Assert.Equal(stream.UnitAt(a, b), row.UnitAt(b));
+            }
+        }
+        Assert.Equal(GoldenSeed42Retry[1], stream.Row(1).UInt64At(2));
+    }
+
+    [Fact]
     public void AValueDependsOnlyOnTheStreamAndTheIndexNotOnTheOrderOfReads()
     {
         var forwards = new IndexedRandom(7, "s");

@@ -48,10 +48,11 @@ public sealed class RetryingClient
     /// </summary>
     internal RetryWalk WalkFailingAttempts(long id, long firstAttemptAt, int attempt, long startsAt, long until)
     {
+        var jitter = Jitter.Row(id);
         var previous = startsAt;
         while (startsAt < until)
         {
-            if (!TryRetry(id, firstAttemptAt, attempt, startsAt, out var next))
+            if (!TryRetry(jitter, firstAttemptAt, attempt, startsAt, out var next))
             {
                 return new RetryWalk(attempt, startsAt, previous, Exhausted: true);
             }
@@ -67,15 +68,19 @@ public sealed class RetryingClient
     /// <paramref name="endedAt"/> (ns): false when it gives up instead (max attempts reached, or the
     /// retry would start past the deadline from <paramref name="firstAttemptAt"/>).
     /// </summary>
+    internal bool TryRetry(long id, long firstAttemptAt, int attempt, long endedAt, out long retryAt) =>
+        TryRetry(Jitter.Row(id), firstAttemptAt, attempt, endedAt, out retryAt);
+
+    /// <summary><see cref="TryRetry(long, long, int, long, out long)"/> with the write's row of the jitter stream.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool TryRetry(long id, long firstAttemptAt, int attempt, long endedAt, out long retryAt)
+    private bool TryRetry(IndexedRow jitter, long firstAttemptAt, int attempt, long endedAt, out long retryAt)
     {
         retryAt = 0;
         if (attempt >= _maxAttempts)
         {
             return false;
         }
-        var next = checked(endedAt + Delay(attempt, Jitter.UnitAt(id, attempt)).Nanoseconds);
+        var next = checked(endedAt + Delay(attempt, jitter.UnitAt(attempt)).Nanoseconds);
         if (checked(next - firstAttemptAt) > _deadlineNs)
         {
             return false;
