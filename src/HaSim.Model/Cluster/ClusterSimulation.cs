@@ -282,7 +282,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     private void ScheduleStart()
     {
         _measuring = _measure && _spec.Warmup.IsZero;
-        if (!_measuring)
+        if (!_spec.Warmup.IsZero)
         {
             _scheduler.Post(_warmupEnd, new ModelEvent(EventKind.WarmupEnd, 0, 0));
         }

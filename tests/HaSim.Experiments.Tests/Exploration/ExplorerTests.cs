@@ -317,6 +317,12 @@ public class UnmeasuredRunTests
     {
         var spec = ModelLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "models", model + ".yaml"));
         spec = spec with { Duration = Duration.Min(spec.Duration, Duration.FromSeconds(240)) }; // long enough for every model's faults to start
+        Compare(spec);
+        Compare(spec with { Warmup = Duration.Zero }); // as explore's repro files run
+    }
+
+    private static void Compare(ClusterSpec spec)
+    {
         var measured = ModelRun.Execute(spec, 5);
         var unmeasured = ModelRun.Execute(spec, 5, measure: false);
 
