@@ -12,7 +12,7 @@ namespace HaSim.Kernel;
 /// </summary>
 public readonly struct IndexedRandom
 {
-    private const ulong Golden = 0x9E3779B97F4A7C15UL;
+    internal const ulong Golden = 0x9E3779B97F4A7C15UL;
 
     private readonly ulong _key;
 
@@ -49,7 +49,7 @@ public readonly struct IndexedRow
     internal IndexedRow(ulong mixed) => _mixed = mixed;
 
     /// <summary>64 random bits at index b of this row.</summary>
-    public ulong UInt64At(long b) => SimRandom.SplitMix64.Mix(_mixed ^ ((0x9E3779B97F4A7C15UL * (ulong)b) + 0x632BE59BD9B4E019UL));
+    public ulong UInt64At(long b) => SimRandom.SplitMix64.Mix(_mixed ^ ((IndexedRandom.Golden * (ulong)b) + 0x632BE59BD9B4E019UL));
 
     /// <summary>A uniform double in [0, 1) with 53 random bits, at index b of this row.</summary>
     public double UnitAt(long b) => SimRandom.UnitFromBits(UInt64At(b));
