@@ -50,10 +50,11 @@ public static class Explorer
         var duration = warmup + faultPhase + liveness;
         var repro = ReproText(modelPath, modelText, spec, seed, enabled, faults, duration);
         var reproSpec = ModelLoader.LoadText(repro, $"repro of {modelPath}, seed {seed}");
-        // Only the verdicts and the trace hash are kept: the run skips its statistics, which changes
-        // neither (replaying the repro with hasim run measures, and prints the same trace hash).
+        // Only the verdicts and the trace hash are kept: the run skips its statistics and the RTO
+        // meters, which changes neither (replaying the repro with hasim run measures, and prints the
+        // same trace hash and verdicts).
         var run = ModelRun.Execute(reproSpec, seed, measure: false);
-        var violations = run.Report.Failure is not null ? ["run failure: " + run.Report.Failure] : run.Checks!.Violations;
+        var violations = run.Report.Failure is not null ? ["run failure: " + run.Report.Failure] : run.Verdicts!.Violations;
         run.History?.ReleaseCommits(); // only the verdicts are kept: the next seed on this thread reuses the storage
         return new ExploredSeed(seed, run.Report.Fingerprint, enabled, faults.Count, violations, repro);
     }

@@ -36,11 +36,11 @@ public static class Shrinker
         var text = File.ReadAllText(reproPath);
         var spec = ModelLoader.LoadText(text, reproPath);
         var first = ModelRun.Execute(spec, seed, measure: false); // shrinking judges histories only
-        var target = invariant ?? first.Checks?.Violations.FirstOrDefault()
+        var target = invariant ?? first.Verdicts?.Violations.FirstOrDefault()
             ?? throw new ModelLoadException(reproPath, 0, 0, $"with seed {seed} the run violates no invariant: nothing to shrink");
-        if (first.Checks?.Violations.Contains(target) != true)
+        if (first.Verdicts?.Violations.Contains(target) != true)
         {
-            throw new ModelLoadException(reproPath, 0, 0, $"with seed {seed} the run does not violate '{target}' (it violates: {string.Join(", ", first.Checks?.Violations ?? [])})");
+            throw new ModelLoadException(reproPath, 0, 0, $"with seed {seed} the run does not violate '{target}' (it violates: {string.Join(", ", first.Verdicts?.Violations ?? [])})");
         }
         var runs = 1;
         var workload = spec.Workload;
@@ -54,7 +54,7 @@ public static class Shrinker
         bool FailsWith(IReadOnlyList<FaultSpec> faults, WorkloadSpec load)
         {
             runs++;
-            return ModelRun.Execute(spec with { Faults = faults, Workload = load }, seed, measure: false).Checks?.Violations.Contains(target) == true;
+            return ModelRun.Execute(spec with { Faults = faults, Workload = load }, seed, measure: false).Verdicts?.Violations.Contains(target) == true;
         }
 
         // ddmin over the list of faults: try to keep only a complement of one chunk at a time.
@@ -149,7 +149,7 @@ public static class Shrinker
         // The fingerprint of the file as written, so that replaying it is checked against exactly this.
         var final = ModelRun.Execute(ModelLoader.LoadText(repro, "shrunk repro"), seed, measure: false);
         runs++;
-        if (final.Checks?.Violations.Contains(target) != true)
+        if (final.Verdicts?.Violations.Contains(target) != true)
         {
             throw new InvalidOperationException($"the shrunk schedule no longer violates {target} once written out: a fault does not round-trip through its YAML form");
         }

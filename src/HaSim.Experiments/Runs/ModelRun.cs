@@ -8,24 +8,37 @@ using NodeRole = HaSim.Checkers.NodeRole;
 namespace HaSim.Experiments.Runs;
 
 /// <summary>One run of a model with what it measured and, with automatic failover, the checkers' verdicts on its history.</summary>
-public sealed record ModelRunResult(ClusterRunReport Report, RunHistory? History, CheckReport? Checks);
+/// <remarks>
+/// With a failover section, <see cref="Verdicts"/> holds the invariants' verdicts; a measured run also
+/// has <see cref="Checks"/>, the verdicts with the RTO meters, and an unmeasured one (exploring,
+/// shrinking) has no <see cref="Checks"/>.
+/// </remarks>
+public sealed record ModelRunResult(ClusterRunReport Report, RunHistory? History, InvariantVerdicts? Verdicts, CheckReport? Checks);
 
 /// <summary>Runs a model once; with a <c>failover</c> section, also records its history and runs every checker over it (and, on request, what the agents decided).</summary>
 public static class ModelRun
 {
-    /// <summary>Runs <paramref name="spec"/> with <paramref name="seed"/>; <paramref name="measure"/> false skips the statistics (see <see cref="ClusterRunner.Run"/>), as exploring does.</summary>
+    /// <summary>
+    /// Runs <paramref name="spec"/> with <paramref name="seed"/>; <paramref name="measure"/> false skips the
+    /// statistics (see <see cref="ClusterRunner.Run"/>) and the RTO meters, as exploring does.
+    /// </summary>
     public static ModelRunResult Execute(ClusterSpec spec, ulong seed, ILagSampleSink? lagSink = null, ITraceSink? traceSink = null,
         Action<Instant, Instant>? progress = null, IAgentLogSink? agentLog = null, bool measure = true)
     {
         if (spec.Failover is not { } failover)
         {
-            return new ModelRunResult(ClusterRunner.Run(spec, seed, lagSink, traceSink, progress, measure: measure), null, null);
+            return new ModelRunResult(ClusterRunner.Run(spec, seed, lagSink, traceSink, progress, measure: measure), null, null, null);
         }
         var recorder = new HistoryRecorder();
         var report = ClusterRunner.Run(spec, seed, lagSink, traceSink, progress, recorder, agentLog, measure);
         var history = recorder.Builder.Build(report.Run.Now);
         recorder.Builder.ReleaseCommits(); // the recorder is done: the history holds the commits
-        return new ModelRunResult(report, history, HistoryChecks.Run(history, OptionsFor(failover)));
+        if (!measure)
+        {
+            return new ModelRunResult(report, history, HistoryChecks.Verdicts(history, OptionsFor(failover)), null); // no RTO meters
+        }
+        var checks = HistoryChecks.Run(history, OptionsFor(failover));
+        return new ModelRunResult(report, history, checks.Verdicts, checks);
     }
 
     /// <summary>

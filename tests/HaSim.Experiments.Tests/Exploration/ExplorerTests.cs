@@ -303,8 +303,9 @@ public class ExploreRegressionTests
 }
 
 /// <summary>
-/// Exploring and shrinking run unmeasured (no latency or lag statistics): that must leave the run
-/// itself alone, or a repro replayed with hasim run (measured) would not be the run explored.
+/// Exploring and shrinking run unmeasured (no latency or lag statistics, no RTO meters): that must
+/// leave the run and its verdicts alone, or a repro replayed with hasim run (measured) would not be
+/// the run explored.
 /// </summary>
 public class UnmeasuredRunTests
 {
@@ -328,7 +329,10 @@ public class UnmeasuredRunTests
 
         Assert.Equal(measured.Report.Fingerprint, unmeasured.Report.Fingerprint);
         Assert.Equal(measured.Report.Run.EventsProcessed, unmeasured.Report.Run.EventsProcessed);
-        Assert.Equal(measured.Checks?.Violations, unmeasured.Checks?.Violations);
+        Assert.Equal(measured.Verdicts?.Violations, unmeasured.Verdicts?.Violations);
+        Assert.Equal(measured.Verdicts?.SummaryLines, unmeasured.Verdicts?.SummaryLines);
+        Assert.Same(measured.Checks?.Verdicts, measured.Verdicts);
+        Assert.Null(unmeasured.Checks); // no RTO meters either
         Assert.Equal(measured.History?.Commits.Count, unmeasured.History?.Commits.Count);
         Assert.True(measured.Report.CommitLatency.Count > 0);
         Assert.Equal(0, unmeasured.Report.CommitLatency.Count); // it did skip the statistics
