@@ -60,7 +60,7 @@ internal static class ZigguratNormal
             return Tail(rng, negative: u < 0);
         }
         var x = u * Edges[layer];
-        // Heights relative to the curve at x: the layer's bottom (f0 &lt; 1) and top (f1 &gt; 1).
+        // Heights relative to the curve at x: the layer's bottom (f0 < 1) and top (f1 > 1).
         var f0 = Math.Exp(-0.5 * (Edges[layer] * Edges[layer] - x * x));
         var f1 = Math.Exp(-0.5 * (Edges[layer + 1] * Edges[layer + 1] - x * x));
         return f1 + rng.NextOpenUnit() * (f0 - f1) < 1.0 ? x : Next(rng);
