@@ -12,21 +12,39 @@ public static class FreshPromotionChecker
 {
     public static FreshPromotionResult Check(RunHistory history, int maxListed = CheckOptions.DefaultMaxListedCommits)
     {
-        var violations = new List<StalePromotion>();
-        foreach (var promotion in history.Switches.OrderBy(static s => s.At).ThenBy(static s => s.NewTimeline))
+        var promotions = history.Switches.OrderBy(static s => s.At).ThenBy(static s => s.NewTimeline).ToArray();
+        if (promotions.Length == 0)
         {
-            var set = history.CommitsWhere((in CommitRecord c) =>
-                c.Outcome == CommitOutcome.Acknowledged
-                && c.OutcomeAt < promotion.At
-                && c.Placement is { } p
-                && p.Timeline == promotion.Parent
-                && p.EndLsn > promotion.SwitchLsn, maxListed);
-            if (set.Count > 0)
+            return new FreshPromotionResult(0, []);
+        }
+        // One pass over the commits for every promotion at once: a run has a handful of promotions
+        // and a hundred thousand commits, and a pass per promotion read them all again each time.
+        var missing = promotions.Select(_ => new CommitSet.Builder(maxListed)).ToArray();
+        foreach (ref readonly var commit in history.CommitChunks)
+        {
+            if (commit.Outcome != CommitOutcome.Acknowledged || commit.Placement is not { } p)
             {
-                violations.Add(new StalePromotion(promotion, set));
+                continue;
+            }
+            for (var i = 0; i < promotions.Length; i++)
+            {
+                var promotion = promotions[i];
+                if (p.Timeline == promotion.Parent && commit.OutcomeAt < promotion.At && p.EndLsn > promotion.SwitchLsn)
+                {
+                    missing[i].Add(commit);
+                }
             }
         }
-        return new FreshPromotionResult(history.Switches.Count, violations);
+        var violations = new List<StalePromotion>();
+        for (var i = 0; i < promotions.Length; i++)
+        {
+            var set = missing[i].Build();
+            if (set.Count > 0)
+            {
+                violations.Add(new StalePromotion(promotions[i], set));
+            }
+        }
+        return new FreshPromotionResult(promotions.Length, violations);
     }
 }
 
