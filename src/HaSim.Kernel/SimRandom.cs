@@ -64,6 +64,7 @@ public sealed class SimRandom
     public double NextDouble() => UnitFromBits(NextUInt64());
 
     /// <summary>A uniform double in [0, 1) from the top 53 of <paramref name="bits"/>: the one conversion every stream uses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double UnitFromBits(ulong bits) => (bits >> 11) * TwoToMinus53;
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace HaSim.Kernel.Distributions;
 
 /// <summary>
@@ -30,6 +32,7 @@ internal static class TableExp
     private const uint SmallestTop = 969;
     private const uint TopRange = 63;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Exp(double x)
     {
         var abstop = (uint)(BitConverter.DoubleToUInt64Bits(x) >> 52) & 0x7ff;
