@@ -13,6 +13,10 @@ root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(AgentCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 var result = root.Parse(args);
+if (result.Errors.Count == 0 && result.CommandResult.Command != root)
+{
+    StartupJit.Profile(result.CommandResult.Command.Name);
+}
 // System.CommandLine reports unknown options and malformed arguments with exit code 1; bad input is 2 here.
 return result.Errors.Count > 0 ? ReportParseErrors(result) : result.Invoke();
 
