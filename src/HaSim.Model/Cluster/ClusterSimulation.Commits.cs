@@ -50,7 +50,7 @@ internal sealed partial class ClusterSimulation
         foreach (var view in role.Replicas)
         {
             var node = view.Runtime;
-            if (node.Flushed < waiter.Lsn)
+            if (_measure && node.Flushed < waiter.Lsn) // durability delays are statistics: an unmeasured run keeps none
             {
                 view.AccumulateNotDurable(nowNs);
                 view.NotDurable.Enqueue((waiter.Lsn, measured ? nowNs : -1));

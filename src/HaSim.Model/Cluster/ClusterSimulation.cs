@@ -78,8 +78,9 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     private readonly Instant _warmupEnd;
 
     // False when only what happens matters, not how fast (exploration judges the history): the run
-    // then keeps no statistics (latency and lag histograms, lag tracking) and its report has none.
-    // Nothing it skips feeds back into the run: events, draws and the trace hash are the same.
+    // then keeps no statistics (latency and lag histograms, lag tracking, durability delays) and its
+    // report has none. Nothing it skips feeds back into the run: events, draws and the trace hash
+    // are the same.
     private readonly bool _measure;
     private bool _measuring;
     private long _commits;

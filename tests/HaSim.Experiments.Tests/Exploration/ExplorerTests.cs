@@ -336,6 +336,7 @@ public class UnmeasuredRunTests
         Assert.Equal(measured.History?.Commits.Count, unmeasured.History?.Commits.Count);
         Assert.True(measured.Report.CommitLatency.Count > 0);
         Assert.Equal(0, unmeasured.Report.CommitLatency.Count); // it did skip the statistics
+        Assert.All(unmeasured.Report.Standbys, standby => Assert.Equal((0.0, 0.0), (standby.MeanNotDurableCommits, standby.MeanDurabilityDelaySeconds)));
         measured.History?.ReleaseCommits();
         unmeasured.History?.ReleaseCommits();
     }
