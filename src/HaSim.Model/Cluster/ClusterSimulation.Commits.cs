@@ -55,7 +55,7 @@ internal sealed partial class ClusterSimulation
                 view.AccumulateNotDurable(nowNs);
                 view.NotDurable.Enqueue((waiter.Lsn, measured ? nowNs : -1));
             }
-            if (node.Spec.Role == NodeRole.Standby && ReplayedBy(node, now) < waiter.Lsn)
+            if (_readsFromStandbys && node.Spec.Role == NodeRole.Standby && ReplayedBy(node, now) < waiter.Lsn)
             {
                 view.NotReplayed.Enqueue((waiter.Lsn, nowNs));
             }

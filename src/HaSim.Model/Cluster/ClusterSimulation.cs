@@ -61,6 +61,10 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
     private readonly PrimaryRole _initialRole;
     private readonly ReplicaView[] _readReplicas;
 
+    // Reads go to standbys and measure how stale they are: only then does anything look at the
+    // commits a standby has not replayed yet (ReplicaView.NotReplayed), so only then are they kept.
+    private readonly bool _readsFromStandbys;
+
     private readonly bool _waitForLocalFlush;
     private readonly bool _shipOnInsert; // storage quorum: no local WAL, log records go straight to storage
     private readonly SemiSyncSpec? _semiSync;
@@ -140,6 +144,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
         _initialRole.SyncRule = StaticSyncRule(_initialRole.Replicas);
         primary.Primary = _initialRole;
         _readReplicas = _initialRole.Replicas.Where(r => r.Runtime.Spec.Role == NodeRole.Standby).ToArray();
+        _readsFromStandbys = spec.Workload.ReadFraction > 0 && spec.Workload.ReadRouting == ReadRouting.Replicas && _readReplicas.Length > 0;
         if (spec.Failover is { } failover)
         {
             InitFailover(failover, history);
