@@ -121,7 +121,11 @@ public sealed class Scheduler<TEvent> where TEvent : struct
     /// <see cref="RunLimits.Until"/>, a handler requests a stop, or <see cref="RunLimits.MaxEvents"/>
     /// events have been handled in this run. Events exactly at the horizon are handled.
     /// </summary>
-    public RunResult Run(IEventHandler<TEvent> handler, RunLimits limits)
+    /// <remarks>
+    /// Generic in the handler so that a struct handler gets a loop of its own, with a direct call
+    /// in place of the interface call per event (see ClusterSimulation's dispatcher).
+    /// </remarks>
+    public RunResult Run<THandler>(THandler handler, RunLimits limits) where THandler : IEventHandler<TEvent>
     {
         _stopRequested = false;
         long handled = 0;

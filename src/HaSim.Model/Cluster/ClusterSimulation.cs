@@ -263,7 +263,7 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
             for (var slice = 1; slice <= Slices; slice++)
             {
                 var until = slice == Slices ? end : Instant.Start + _spec.TotalTime * slice / Slices;
-                result = _scheduler.Run(this, new RunLimits(until, _spec.MaxEvents - handled));
+                result = _scheduler.Run(new Dispatcher(this), new RunLimits(until, _spec.MaxEvents - handled));
                 handled += result.EventsProcessed;
                 progress?.Invoke(_scheduler.Now, end);
                 if (result.Reason is StopReason.EventBudgetExhausted or StopReason.StopRequested)
@@ -333,6 +333,12 @@ internal sealed partial class ClusterSimulation : IEventHandler<ModelEvent>
                 _scheduler.PostAfter(SenderTimeoutCheckInterval, new ModelEvent(EventKind.SenderTimeoutCheck, r.Node.Value, 0));
             }
         }
+    }
+
+    /// <summary>Hands the scheduler's events to <see cref="Handle"/> by a direct call (a struct handler gets a loop of its own).</summary>
+    private readonly struct Dispatcher(ClusterSimulation simulation) : IEventHandler<ModelEvent>
+    {
+        public void Handle(Instant now, in ModelEvent ev) => simulation.Handle(now, ev);
     }
 
     public void Handle(Instant now, in ModelEvent ev)
