@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using HaSim.Primitives;
 
 namespace HaSim.Kernel.Distributions;
@@ -35,6 +36,14 @@ public abstract record LatencyDistribution
 {
     /// <summary>Draws one delay from <paramref name="rng"/>, rounded to the nearest nanosecond.</summary>
     public abstract Duration Sample(SimRandom rng);
+
+    /// <summary>
+    /// <see cref="Sample"/>, with a lognormal (the kind of every default latency) drawn in line at
+    /// the caller instead of through the virtual call: the simulation's hot path draws over a
+    /// million delays a run. The same draws and the same values as <see cref="Sample"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Duration SampleInline(SimRandom rng) => this is LogNormalLatency logNormal ? logNormal.SampleLogNormal(rng) : Sample(rng);
 
     /// <summary>P(X &lt;= <paramref name="nanoseconds"/>), before rounding to whole nanoseconds.</summary>
     public abstract double Cdf(double nanoseconds);

@@ -32,11 +32,11 @@ internal sealed partial class ClusterSimulation
                 target = Math.Min(target, commitEnd);
             }
         }
-        var writtenAt = Instant.Max(now + node.Spec.WalWrite.Sample(node.DiskRandom), Instant.Max(node.StalledUntil, node.PausedUntil));
+        var writtenAt = Instant.Max(now + node.Spec.WalWrite.SampleInline(node.DiskRandom), Instant.Max(node.StalledUntil, node.PausedUntil));
         node.WriterBusy = true;
         node.WriterTarget = target;
         node.WriterWrittenAt = writtenAt;
-        node.WriterFlushTime = node.Spec.WalFlush.Sample(node.DiskRandom);
+        node.WriterFlushTime = node.Spec.WalFlush.SampleInline(node.DiskRandom);
         if (node.Primary is null && _needWriteReplies)
         {
             FinishAt(now, writtenAt, new ModelEvent(EventKind.WalWriteDone, node.Id.Value, target));

@@ -93,7 +93,7 @@ internal sealed class ControlNetwork
         var pair = from * _count + to;
         // Streams by endpoint names, created on first use: adding endpoints never shifts another pair's draws.
         var random = _random[pair] ??= new SimRandom(_seed, $"control {_names[from]}->{_names[to]}");
-        var delay = _latency[pair].Sample(random);
+        var delay = _latency[pair].SampleInline(random);
         if (_loss > 0 && random.NextDouble() < _loss)
         {
             delay += _retransmissionTimeout;

@@ -79,7 +79,7 @@ internal sealed class Link
     /// <summary>When a message that leaves at <paramref name="departure"/> arrives: latency, losses, and never before the previous one.</summary>
     private Instant Arrival(Instant departure)
     {
-        var arrival = departure + _latency.Sample(_random);
+        var arrival = departure + _latency.SampleInline(_random);
         if (_lossProbability > 0)
         {
             while (_random.NextDouble() < _lossProbability)

@@ -17,6 +17,20 @@ public class MeanTests(ITestOutputHelper output)
         CdfAndQuantileTests.AssertRelative(testCase.ReferenceMean, testCase.Parse().MeanNanoseconds, 1e-9);
     }
 
+    /// <summary>The hot path's SampleInline draws what Sample draws, value for value and draw for draw, for every kind.</summary>
+    [Theory]
+    [MemberData(nameof(DistributionCases.Names), MemberType = typeof(DistributionCases))]
+    public void SampleInlineDrawsWhatSampleDraws(string name)
+    {
+        var distribution = DistributionCases.All[name].Parse();
+        var (virtualCall, inline) = (new SimRandom(7, "inline"), new SimRandom(7, "inline"));
+        for (var i = 0; i < 10_000; i++)
+        {
+            Assert.Equal(distribution.Sample(virtualCall), distribution.SampleInline(inline));
+        }
+        Assert.Equal(virtualCall.NextUInt64(), inline.NextUInt64()); // both streams moved as far
+    }
+
     /// <summary>
     /// The sample mean of 100,000 samples lies within 5 standard errors (sample standard
     /// deviation / sqrt(n)) of the analytic mean: a correct sampler fails that with probability
