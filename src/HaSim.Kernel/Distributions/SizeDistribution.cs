@@ -36,7 +36,7 @@ public sealed record SizeDistribution
     public double MeanBytes => Shape.MeanNanoseconds;
 
     /// <summary>Draws a byte count; at least 1, since every transaction writes a commit record.</summary>
-    public long Sample(SimRandom rng) => Math.Max(1, Shape.Sample(rng).Nanoseconds);
+    public long Sample(SimRandom rng) => Math.Max(1, Shape.SampleInline(rng).Nanoseconds);
 
     /// <summary>The size below which a fraction <paramref name="p"/> of transactions fall, in bytes.</summary>
     public double Quantile(double p) => Shape.Quantile(p);
