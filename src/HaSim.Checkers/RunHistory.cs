@@ -10,7 +10,8 @@ namespace HaSim.Checkers;
 /// </summary>
 public sealed class RunHistory
 {
-    internal RunHistory(Instant end, CommitChunks commits, RoleInterval[] roles, TimelineSwitch[] switches, FaultWindow[] faults, NodeWalEnd[] walEnds)
+    internal RunHistory(Instant end, CommitChunks commits, AcceptedInterval[] acceptedIntervals, RoleInterval[] roles, TimelineSwitch[] switches,
+        FaultWindow[] faults, NodeWalEnd[] walEnds)
     {
         End = end;
         CommitChunks = commits;
@@ -19,7 +20,7 @@ public sealed class RunHistory
         Faults = faults;
         WalEnds = walEnds;
         Survivor = SurvivingHistory.Choose(walEnds, roles, switches);
-        AcceptedIntervals = DeriveAcceptedIntervals(commits);
+        AcceptedIntervals = acceptedIntervals;
     }
 
     public Instant Start => Instant.Start;
@@ -74,65 +75,4 @@ public sealed class RunHistory
 
     /// <summary>Whether the commit's WAL is part of the surviving history.</summary>
     public bool Survives(in CommitRecord commit) => commit.Placement is { } p && Survivor.Contains(p.Timeline, p.EndLsn);
-
-    private static AcceptedInterval[] DeriveAcceptedIntervals(CommitChunks commits)
-    {
-        // A run has a handful of (node, timeline) pairs and long stretches of commits on one of
-        // them: a short list, with the last pair found checked first, beats a sorted map.
-        var spans = new List<SpanOfCommits>();
-        SpanOfCommits? last = null;
-        foreach (ref readonly var commit in commits)
-        {
-            if (commit.Placement is not { } p)
-            {
-                continue;
-            }
-            if (last is null || last.Node != p.Node || last.Timeline != p.Timeline)
-            {
-                last = SpanOf(spans, p.Node, p.Timeline);
-                if (last is null)
-                {
-                    last = new SpanOfCommits(p.Node, p.Timeline, p.AcceptedAt);
-                    spans.Add(last);
-                }
-            }
-            last.Add(p.AcceptedAt);
-        }
-        var result = spans.Select(static s => new AcceptedInterval(s.Node, s.Timeline, s.From, s.To, s.Commits)).ToArray();
-        Array.Sort(result, static (a, b) =>
-            a.From != b.From ? a.From.CompareTo(b.From)
-            : a.Node != b.Node ? a.Node.CompareTo(b.Node)
-            : a.Timeline.CompareTo(b.Timeline));
-        return result;
-    }
-
-    // A loop, not List.Find with a lambda: the lambda would capture the placement, and the
-    // compiler allocates a closure for it at every commit.
-    private static SpanOfCommits? SpanOf(List<SpanOfCommits> spans, NodeId node, Term timeline)
-    {
-        foreach (var span in spans)
-        {
-            if (span.Node == node && span.Timeline == timeline)
-            {
-                return span;
-            }
-        }
-        return null;
-    }
-
-    private sealed class SpanOfCommits(NodeId node, Term timeline, Instant first)
-    {
-        public NodeId Node { get; } = node;
-        public Term Timeline { get; } = timeline;
-        public Instant From { get; private set; } = first;
-        public Instant To { get; private set; } = first;
-        public int Commits { get; private set; }
-
-        public void Add(Instant acceptedAt)
-        {
-            From = Instant.Min(From, acceptedAt);
-            To = Instant.Max(To, acceptedAt);
-            Commits++;
-        }
-    }
 }

@@ -18,6 +18,7 @@ public sealed class RunHistoryBuilder
     private CommitChunks byId = new();
     private readonly List<CommitRecord> others = [];
     private int placed;
+    private readonly AcceptedSpans accepted = new();
 
     // Whether the last snapshot holds byId itself: the next record then copies it first.
     private bool byIdInSnapshot;
@@ -33,6 +34,10 @@ public sealed class RunHistoryBuilder
         if (commit.Problem() is { } problem)
         {
             throw new ArgumentException($"commit #{commit.Id}: {problem}", nameof(commit));
+        }
+        if (commit.Placement is { } placement)
+        {
+            accepted.Add(placement);
         }
         if (byIdInSnapshot)
         {
@@ -152,7 +157,7 @@ public sealed class RunHistoryBuilder
             : a.End != b.End ? (a.End ?? Instant.MaxValue).CompareTo(b.End ?? Instant.MaxValue)
             : string.CompareOrdinal(a.Kind, b.Kind));
 
-        return new RunHistory(end, commitsById, roles, switchArray, faultArray, walEnds.Values.ToArray());
+        return new RunHistory(end, commitsById, accepted.ToIntervals(), roles, switchArray, faultArray, walEnds.Values.ToArray());
     }
 
     /// <summary>
@@ -170,6 +175,7 @@ public sealed class RunHistoryBuilder
         byIdInSnapshot = false;
         others.Clear();
         placed = 0;
+        accepted.Clear();
     }
 
     /// <summary>Any other ids: the records sorted by id, and a duplicate rejected.</summary>
