@@ -124,14 +124,18 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     /// </summary>
     public void Post(Instant time, in TEvent ev) => Push(time, ev, NextTicket(UncancellableSlot));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long NextTicket(int slot)
     {
         if (_nextSequence == MaxSequence)
         {
-            throw new InvalidOperationException($"an event queue takes at most {MaxSequence} events over its life");
+            ThrowSequenceExhausted();
         }
         return _nextSequence++ << SlotBits | (long)slot;
     }
+
+    private static void ThrowSequenceExhausted() =>
+        throw new InvalidOperationException($"an event queue takes at most {MaxSequence} events over its life");
 
     private void Push(Instant time, in TEvent ev, long ticket)
     {
@@ -437,7 +441,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
             var heap = Items;
             while (index > 0)
             {
-                var parent = (index - 1) / Arity;
+                var parent = (int)((uint)(index - 1) / Arity); // unsigned: a shift, without the signed division's fix-up
                 if (!Less(entry, heap[parent]))
                 {
                     break;
