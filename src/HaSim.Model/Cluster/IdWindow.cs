@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace HaSim.Model.Cluster;
 
 /// <summary>
@@ -34,6 +36,7 @@ internal sealed class IdWindow<T>(int maxSpan = 1 << 24) where T : class
         Count++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // several lookups per write; shared generic code is not inlined unasked
     public bool TryGetValue(long id, out T item)
     {
         item = id >= _oldest && id < _next ? _slots[Slot(id)]! : null!;
@@ -71,6 +74,7 @@ internal sealed class IdWindow<T>(int maxSpan = 1 << 24) where T : class
         return ids;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Slot(long id) => (int)(id & (_slots.Length - 1));
 
     private void Grow()
