@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace HaSim.Model.Cluster;
 
 /// <summary>
@@ -13,17 +15,22 @@ internal sealed class RingBuffer<T>(int initialCapacity = 16, int maxCapacity = 
     public int Count { get; private set; }
     public int MaxCapacity { get; } = maxCapacity;
 
+    // Peek, Enqueue and Dequeue run for every message, commit and client timeout: inlined.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref T Peek()
     {
         if (Count == 0)
         {
-            throw new InvalidOperationException("the ring is empty");
+            ThrowEmpty();
         }
         return ref _items[_head];
     }
 
+    private static void ThrowEmpty() => throw new InvalidOperationException("the ring is empty");
+
     public ref T this[int index] => ref _items[(_head + index) & (_items.Length - 1)];
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Enqueue(in T item)
     {
         if (Count == _items.Length)
@@ -34,6 +41,7 @@ internal sealed class RingBuffer<T>(int initialCapacity = 16, int maxCapacity = 
         Count++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Dequeue()
     {
         var item = Peek();
