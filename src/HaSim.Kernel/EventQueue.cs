@@ -50,8 +50,8 @@ public sealed class EventQueue<TEvent> where TEvent : struct
 
     // An entry's ticket is its sequence number above its slot: (Time, Ticket) orders entries as
     // (time, sequence) does, since sequences are unique, and the entry is 8 bytes smaller than with
-    // the two apart (32 bytes with the model's 16-byte events: a 4-ary node's children fill two
-    // cache lines, not three). A cancellable entry is live while its slot holds its ticket.
+    // the two apart (32 bytes with the model's 16-byte events: a 4-ary node's children take 128
+    // bytes to read and move, not 160). A cancellable entry is live while its slot holds its ticket.
     private struct Entry
     {
         public long Time;
@@ -77,8 +77,9 @@ public sealed class EventQueue<TEvent> where TEvent : struct
     // The time of the last event taken: the near heap's window starts there.
     private long _lastTaken;
 
-    // A slot is a cancellation ticket. Its generation moves on when its event fires or is
-    // cancelled, which turns every outstanding handle and heap entry for it stale at once.
+    // A slot belongs to one cancellable event at a time. When the event fires or is cancelled, the
+    // slot's generation moves on, which turns every outstanding handle for it stale, and its
+    // ticket is cleared, which turns the heap entry stale.
     private int[] _slotGeneration;
     private long[] _slotTicket; // the ticket of the entry holding the slot; 0 when free
     private int[] _nextFreeSlot;
@@ -308,7 +309,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
         {
             return; // nothing cancelled is waiting anywhere
         }
-        // Posted events (slot 0) are never stale: only cancellable ones need the generation read.
+        // Posted events (slot 0) are never stale: only cancellable ones need their slot's ticket read.
         if (_hasFront)
         {
             if (IsLive(_front))
