@@ -386,7 +386,11 @@ public sealed class EventQueue<TEvent> where TEvent : struct
 
     /// <summary>Posted entries are always live; a cancellable one while its slot still holds its ticket.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsLive(in Entry entry) => SlotOf(entry) == UncancellableSlot || _slotTicket[SlotOf(entry)] == entry.Ticket;
+    private bool IsLive(in Entry entry) => IsLive(entry, _slotTicket);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsLive(in Entry entry, long[] slotTicket) =>
+        SlotOf(entry) == UncancellableSlot || slotTicket[SlotOf(entry)] == entry.Ticket;
 
     /// <summary>A 4-ary min-heap of entries by (time, sequence).</summary>
     private struct EntryHeap(int capacity)
@@ -423,7 +427,7 @@ public sealed class EventQueue<TEvent> where TEvent : struct
             var live = 0;
             for (var i = 0; i < Count; i++)
             {
-                if ((Items[i].Ticket & SlotMask) == UncancellableSlot || slotTicket[Items[i].Ticket & SlotMask] == Items[i].Ticket)
+                if (IsLive(Items[i], slotTicket))
                 {
                     Items[live++] = Items[i];
                 }
