@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace HaSim.Kernel;
 
 /// <summary>
@@ -53,4 +56,21 @@ public readonly struct IndexedRow
 
     /// <summary>A uniform double in [0, 1) with 53 random bits, at index b of this row.</summary>
     public double UnitAt(long b) => SimRandom.UnitFromBits(UInt64At(b));
+
+    /// <summary>
+    /// <see cref="UnitAt"/> at b, b + 1, b + 2 and b + 3, in one vector: the same mixing lane by
+    /// lane, so each is the very number <see cref="UnitAt"/> gives (integer arithmetic, and a
+    /// 53-bit integer scaled by a power of two, are exact). For a consumer that reads a run of
+    /// indices; fast where the hardware multiplies 64-bit lanes (AVX-512DQ).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<double> UnitsAt(long b)
+    {
+        var index = Vector256.Create((ulong)b) + Vector256.Create(0UL, 1UL, 2UL, 3UL);
+        var z = Vector256.Create(_mixed) ^ ((index * IndexedRandom.Golden) + Vector256.Create(0x632BE59BD9B4E019UL));
+        z = (z ^ Vector256.ShiftRightLogical(z, 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ Vector256.ShiftRightLogical(z, 27)) * 0x94D049BB133111EBUL;
+        z ^= Vector256.ShiftRightLogical(z, 31);
+        return Vector256.ConvertToDouble(Vector256.ShiftRightLogical(z, 11)) * SimRandom.TwoToMinus53;
+    }
 }

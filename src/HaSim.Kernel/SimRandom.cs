@@ -11,7 +11,7 @@ namespace HaSim.Kernel;
 /// </summary>
 public sealed class SimRandom
 {
-    private const double TwoToMinus53 = 1.0 / (1UL << 53);
+    internal const double TwoToMinus53 = 1.0 / (1UL << 53);
 
     private ulong _s0, _s1, _s2, _s3;
 

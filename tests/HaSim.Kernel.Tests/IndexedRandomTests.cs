@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using HaSim.Kernel;
 
 namespace HaSim.Kernel.Tests;
@@ -29,6 +30,24 @@ public class IndexedRandomTests
             }
         }
         Assert.Equal(GoldenSeed42Retry[1], stream.Row(1).UInt64At(2));
+    }
+
+    [Fact]
+    public void FourUnitsAtOnceAreTheUnitsOneAtATime()
+    {
+        var stream = new IndexedRandom(42, "clients.retry");
+        foreach (var a in new long[] { 0, 1, 977, long.MaxValue, -5 })
+        {
+            var row = stream.Row(a);
+            foreach (var b in Enumerable.Range(-3, 60).Select(i => (long)i).Concat([long.MaxValue - 1, long.MinValue, 1L << 40]))
+            {
+                var units = row.UnitsAt(b);
+                for (var lane = 0; lane < 4; lane++)
+                {
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(row.UnitAt(unchecked(b + lane))), BitConverter.DoubleToInt64Bits(units.GetElement(lane)));
+                }
+            }
+        }
     }
 
     [Fact]

@@ -213,4 +213,66 @@ public class ClientWriteTests
         var interleaved = client.Begin(id: 7, T("0s"));
         Assert.Equal(aloneRetry, interleaved.OnAttemptFailed(T("0s"), AttemptFailure.NoServerUp));
     }
+
+    /// <summary>
+    /// The walk that works out a chain of failing attempts ahead (a block of jitter draws at a time
+    /// where the hardware allows) lands where failing each attempt at its start, one retry at a
+    /// time, does: for thousands of writes under policies that stop on max attempts, on the
+    /// deadline, on a single attempt, and with a cap too large for the blocks (the one-by-one walk).
+    /// </summary>
+    [Theory]
+    [InlineData(100, 5_000, 2.0, 30, 120)]
+    [InlineData(100, 5_000, 2.0, 30, null)]
+    [InlineData(1, 1, 1.0, 7, null)]
+    [InlineData(3, 250_000, 1.7, 1_000, 600)]
+    [InlineData(100, 5_000, 2.0, 1, null)]
+    [InlineData(100, 5_000, 2.0, 2, 1)]
+    [InlineData(1_000, 9_100_000_000_000, 1_000.0, 6, 3_600)] // a ceiling past 9e18 ns: the one-by-one walk
+    public void WorkingOutAChainAheadIsFailingEachAttemptAtItsStart(long baseMs, long capMs, double multiplier, int maxAttempts, int? deadlineSeconds)
+    {
+        var policy = new RetryPolicy
+        {
+            BackoffBase = Duration.FromMilliseconds(baseMs),
+            BackoffCap = Duration.FromMilliseconds(capMs),
+            Multiplier = multiplier,
+            MaxAttempts = maxAttempts,
+            Deadline = deadlineSeconds is { } s ? Duration.FromSeconds(s) : null,
+        };
+        var ahead = Client(policy);
+        var stepped = Client(policy);
+        for (long id = 1; id <= 2_000; id++)
+        {
+            var start = Instant.Start + Duration.FromMilliseconds(id * 37);
+            var forecast = ahead.Begin(id, start);
+            var oneByOne = stepped.Begin(id, start);
+            var giveUp = forecast.LastAttemptIfEveryAttemptFails();
+            var at = start;
+            var resumed = false;
+            var resumeAt = start + Duration.FromMilliseconds(id * 7919 % 90_000);
+            while (oneByOne.OnAttemptFailed(at, AttemptFailure.NoServerUp) is { } retryAt)
+            {
+                at = retryAt;
+                if (!resumed && at >= resumeAt)
+                {
+                    // The resume walk stops at the first attempt at or after resumeAt: the same one.
+                    var resume = ahead.Begin(id, start);
+                    resume.FailAttemptsStartingBefore(resumeAt, AttemptFailure.NoServerUp);
+                    Assert.Equal((oneByOne.AttemptCount, oneByOne.CurrentAttemptAt), (resume.AttemptCount, resume.CurrentAttemptAt));
+                    resumed = true;
+                }
+            }
+            Assert.Equal(at, giveUp);
+
+            // Resuming at the very instant an attempt starts runs that attempt, not the one after.
+            if (oneByOne.AttemptCount >= 3)
+            {
+                var chain = stepped.Begin(id, start);
+                chain.OnAttemptFailed(start, AttemptFailure.NoServerUp);
+                chain.OnAttemptFailed(chain.CurrentAttemptAt, AttemptFailure.NoServerUp);
+                var third = ahead.Begin(id, start);
+                third.FailAttemptsStartingBefore(chain.CurrentAttemptAt, AttemptFailure.NoServerUp);
+                Assert.Equal((2, chain.CurrentAttemptAt), (third.AttemptCount, third.CurrentAttemptAt));
+            }
+        }
+    }
 }
