@@ -53,10 +53,12 @@ public static class CdfFigure
         var minUs = lines.Min(l => l.Us[0]);
         var (unit, multiplier) = MetricNames.Readable("µs", maxUs);
         var plot = FigureStyle.NewPlot();
+        var drawn = new List<(double[] Xs, double[] Fractions)>();
         for (var i = 0; i < lines.Count; i++)
         {
             var xs = lines[i].Us.Select(u => options.LogX ? Math.Log10(u * multiplier) : u * multiplier).ToArray();
             var (dx, dy) = FigureStyle.Downsample(xs, lines[i].Fractions, MaxPointsPerLine);
+            drawn.Add((dx, dy));
             var scatter = plot.Add.ScatterLine(dx, dy, FigureStyle.SeriesColor(i));
             scatter.LineWidth = 2.5f;
             // A pattern per line as well as a color: identical distributions (two designs that commit
@@ -78,10 +80,64 @@ public static class CdfFigure
         plot.Axes.SetLimitsY(0, 1.02);
         var title = options.Title ?? $"{table.Experiment(rows)}: commit latency CDF{WhereSuffix(options.Where)}";
         FigureStyle.Label(plot, title, $"commit latency ({unit}{(options.LogX ? ", log scale" : "")})", "fraction of commits");
-        // Inside, lower right: where CDFs, which rise to the left and flatten at the top, leave room.
-        FigureStyle.Legend(plot, lines.Count, Alignment.LowerRight);
+        FigureStyle.Legend(plot, lines.Count, EmptyCorner(drawn, LegendShare(lines.Select(l => l.Label), options.Width, options.Height)));
         FigureFile.Save(plot, options.Output, options.Width, options.Height);
         return new PlotResult(options.Output, title, lines.Count > 1 ? lines.Select(l => l.Label).ToArray() : []);
+    }
+
+    /// <summary>
+    /// The share of the data area's width and height a legend of <paramref name="labels"/> takes,
+    /// over-estimated a little: at the figures' legend font, about 8.5 px a character plus the line
+    /// sample and frame across, and 23 px an entry plus the frame down, in a data area some 120 px
+    /// narrower and 110 px shorter than the figure.
+    /// </summary>
+    internal static (double Width, double Height) LegendShare(IEnumerable<string> labels, int width, int height)
+    {
+        var entries = labels.ToArray();
+        var longest = entries.Length == 0 ? 0 : entries.Max(l => l.Length);
+        return (Math.Min(1, (70 + 8.5 * longest) / Math.Max(1, width - 120)), Math.Min(1, (20 + 23.0 * entries.Length) / Math.Max(1, height - 110)));
+    }
+
+    /// <summary>
+    /// Where the legend can sit inside the plot without hiding a line: the lower right, where CDFs,
+    /// which rise to the left and flatten at the top, usually leave room; else the upper left; null
+    /// (beside the plot) when a line runs through both, as a latency far to the right of the others
+    /// climbs through the lower right. A corner is the legend's <paramref name="share"/> of the data's
+    /// x range and of the fraction axis (0 to 1.02); a line runs through it when one of its segments'
+    /// bounding boxes meets it (CDF segments only rise to the right, so that is close).
+    /// </summary>
+    internal static Alignment? EmptyCorner(IReadOnlyList<(double[] Xs, double[] Fractions)> lines, (double Width, double Height) share)
+    {
+        var xMin = lines.Min(l => l.Xs.Min());
+        var xMax = lines.Max(l => l.Xs.Max());
+        var legendWidth = share.Width * (xMax - xMin);
+        var legendHeight = share.Height * 1.02;
+        if (!AnyLineMeets(lines, xMax - legendWidth, xMax, 0, legendHeight))
+        {
+            return Alignment.LowerRight;
+        }
+        if (!AnyLineMeets(lines, xMin, xMin + legendWidth, 1.02 - legendHeight, 1.02))
+        {
+            return Alignment.UpperLeft;
+        }
+        return null;
+    }
+
+    private static bool AnyLineMeets(IReadOnlyList<(double[] Xs, double[] Fractions)> lines, double left, double right, double bottom, double top)
+    {
+        foreach (var (xs, ys) in lines)
+        {
+            for (var i = 0; i < xs.Length; i++)
+            {
+                var j = Math.Min(i + 1, xs.Length - 1);
+                if (Math.Max(xs[i], xs[j]) >= left && Math.Min(xs[i], xs[j]) <= right
+                    && Math.Max(ys[i], ys[j]) >= bottom && Math.Min(ys[i], ys[j]) <= top)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /// <summary><c> [design=first1 or any1, failover.ttl=30s]</c> for titles when rows were filtered.</summary>

@@ -69,7 +69,7 @@ internal static class FigureStyle
 
     /// <summary>
     /// A legend when there is more than one entry: beside the data (never over it), or inside at
-    /// <paramref name="inside"/> for plots that always leave that corner empty.
+    /// <paramref name="inside"/>, a corner the plot leaves empty.
     /// </summary>
     public static void Legend(Plot plot, int entries, Alignment? inside = null)
     {

@@ -62,6 +62,34 @@ public sealed class FigureTests : IDisposable
         Assert.DoesNotContain("\t-0.3\n", xml, StringComparison.Ordinal);
     }
 
+    // A CDF from x0 to x1 (plotted units), rising in a straight line.
+    private static (double[] Xs, double[] Fractions) Rise(double x0, double x1) =>
+        ([.. Enumerable.Range(0, 101).Select(i => x0 + (x1 - x0) * i / 100)], [.. Enumerable.Range(0, 101).Select(i => i / 100.0)]);
+
+    [Fact]
+    public void ACdfLegendSitsInACornerNoLineCrossesOrBesideThePlot()
+    {
+        var share = (Width: 0.25, Height: 0.3);
+        // Lines that rise on the left and flatten at the top leave the lower right empty.
+        Assert.Equal(ScottPlot.Alignment.LowerRight, CdfFigure.EmptyCorner([Rise(0, 4), Rise(3, 5)], share));
+        // A latency far to the right of the others climbs through the lower right: the upper left is free.
+        Assert.Equal(ScottPlot.Alignment.UpperLeft, CdfFigure.EmptyCorner([Rise(0, 4), Rise(3, 5), Rise(9.8, 10)], share));
+        // A step at the far left as well: no corner is free, and the legend goes beside the plot.
+        Assert.Null(CdfFigure.EmptyCorner([Rise(0, 0.1), Rise(0, 4), Rise(3, 5), Rise(9.8, 10)], share));
+    }
+
+    [Fact]
+    public void ACdfLegendsShareOfThePlotGrowsWithItsLabelsAndEntries()
+    {
+        var small = CdfFigure.LegendShare(["design=a", "design=b"], 1200, 700);
+        var wide = CdfFigure.LegendShare(["design=a", "design=cross-region-sync, network.cross_zone=const(500us)"], 1200, 700);
+        var tall = CdfFigure.LegendShare(["a", "b", "c", "d", "e", "f"], 1200, 700);
+        Assert.True(wide.Width > small.Width && tall.Height > small.Height);
+        Assert.InRange(small.Width, 0.1, 0.2);
+        Assert.InRange(tall.Height, 0.2, 0.4);
+        Assert.Equal((1.0, 1.0), CdfFigure.LegendShare([new string('x', 500), .. Enumerable.Repeat("y", 100)], 300, 200)); // never more than the plot
+    }
+
     [Fact]
     public void CdfOfOneConfigurationHasNoLegend()
     {
