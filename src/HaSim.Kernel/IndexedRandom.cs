@@ -52,7 +52,10 @@ public readonly struct IndexedRow
     internal IndexedRow(ulong mixed) => _mixed = mixed;
 
     /// <summary>64 random bits at index b of this row.</summary>
-    public ulong UInt64At(long b) => SimRandom.SplitMix64.Mix(_mixed ^ ((IndexedRandom.Golden * (ulong)b) + 0x632BE59BD9B4E019UL));
+    public ulong UInt64At(long b) => SimRandom.SplitMix64.Mix(_mixed ^ ((IndexedRandom.Golden * (ulong)b) + IndexOffset));
+
+    // Added to the column index (times the golden ratio) before it is mixed with the row.
+    private const ulong IndexOffset = 0x632BE59BD9B4E019UL;
 
     /// <summary>A uniform double in [0, 1) with 53 random bits, at index b of this row.</summary>
     public double UnitAt(long b) => SimRandom.UnitFromBits(UInt64At(b));
@@ -67,9 +70,9 @@ public readonly struct IndexedRow
     public Vector256<double> UnitsAt(long b)
     {
         var index = Vector256.Create((ulong)b) + Vector256.Create(0UL, 1UL, 2UL, 3UL);
-        var z = Vector256.Create(_mixed) ^ ((index * IndexedRandom.Golden) + Vector256.Create(0x632BE59BD9B4E019UL));
-        z = (z ^ Vector256.ShiftRightLogical(z, 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ Vector256.ShiftRightLogical(z, 27)) * 0x94D049BB133111EBUL;
+        var z = Vector256.Create(_mixed) ^ ((index * IndexedRandom.Golden) + Vector256.Create(IndexOffset));
+        z = (z ^ Vector256.ShiftRightLogical(z, 30)) * SimRandom.SplitMix64.MixMultiplier1;
+        z = (z ^ Vector256.ShiftRightLogical(z, 27)) * SimRandom.SplitMix64.MixMultiplier2;
         z ^= Vector256.ShiftRightLogical(z, 31);
         return Vector256.ConvertToDouble(Vector256.ShiftRightLogical(z, 11)) * SimRandom.TwoToMinus53;
     }

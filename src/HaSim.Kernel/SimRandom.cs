@@ -120,10 +120,14 @@ public sealed class SimRandom
             return Mix(_state);
         }
 
+        // The finalizer's two multipliers, named for the vector copy of it (IndexedRow.UnitsAt).
+        internal const ulong MixMultiplier1 = 0xBF58476D1CE4E5B9UL;
+        internal const ulong MixMultiplier2 = 0x94D049BB133111EBUL;
+
         public static ulong Mix(ulong z)
         {
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z = (z ^ (z >> 30)) * MixMultiplier1;
+            z = (z ^ (z >> 27)) * MixMultiplier2;
             return z ^ (z >> 31);
         }
     }

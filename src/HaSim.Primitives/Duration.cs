@@ -25,13 +25,19 @@ public readonly record struct Duration(long Nanoseconds) : IComparable<Duration>
     /// <summary>Rounds a real number of seconds to the nearest nanosecond (half away from zero).</summary>
     public static Duration FromSecondsRounded(double seconds) => FromNanosecondsRounded(seconds * NanosPerSecond);
 
+    /// <summary>
+    /// Below this magnitude <see cref="FromNanosecondsRounded"/> is a plain round half away from
+    /// zero: well inside the range of long, so nothing saturates.
+    /// </summary>
+    public const double PlainRoundingBelowNanos = 9e18;
+
     /// <summary>Rounds a real number of nanoseconds to the nearest whole nanosecond (half away from zero).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Duration FromNanosecondsRounded(double nanoseconds)
     {
         // Every sampled delay comes through here: one test for the common case, a finite value
         // well inside the range of long (NaN fails it too), and the rest out of line.
-        if (Math.Abs(nanoseconds) < 9e18)
+        if (Math.Abs(nanoseconds) < PlainRoundingBelowNanos)
         {
             return new Duration((long)Math.Round(nanoseconds, MidpointRounding.AwayFromZero));
         }

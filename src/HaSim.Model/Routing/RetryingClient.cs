@@ -31,14 +31,13 @@ public sealed class RetryingClient
         {
             _ceilingNanos[i] = _ceilings[i].Nanoseconds;
         }
-        _delaysInBlocks = Avx512DQ.VL.IsSupported && _ceilings.All(c => c.Nanoseconds < MaxBlockCeilingNanos);
+        _delaysInBlocks = Avx512DQ.VL.IsSupported && _ceilings.All(c => c.Nanoseconds < Duration.PlainRoundingBelowNanos);
     }
 
     // Delays worked out four at a time (DelayBlocks): the ceilings as the doubles a jittered delay
     // multiplies, and whether to do so (64-bit lanes multiplied in hardware, and every delay on
     // Duration.FromNanosecondsRounded's plain path, which the blocks repeat).
     private const int DelayBlock = 4;
-    private const double MaxBlockCeilingNanos = 9e18;
     private readonly double[] _ceilingNanos;
     private readonly bool _delaysInBlocks;
 
